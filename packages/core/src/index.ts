@@ -1,0 +1,34 @@
+// @mcp-interceptors/core: the chain, the context, the transport wrapper and the built-in interceptors.
+export { createChain } from './chain.js';
+export type { Chain, ChainEntry, ChainOptions, ErrorReporter, Terminal } from './chain.js';
+export { systemClock } from './clock.js';
+export type { Clock, TimerHandle } from './clock.js';
+export { ExchangeContext, REQUEST_ID_META_KEY } from './context.js';
+export type { Direction, HttpRequestView, InterceptorContext } from './context.js';
+export { ErrorCode, errorResponse, InterceptorError, isInterceptorError } from './errors.js';
+export type { ErrorData } from './errors.js';
+export { DROP, Priority } from './interceptor.js';
+export type { Awaitable, Interceptor, Next, NextOptions } from './interceptor.js';
+export { classifyFrame, isErrorResponse, isJsonRpcId } from './jsonrpc.js';
+export type {
+  FrameKind,
+  JsonObject,
+  JsonRpcErrorObject,
+  JsonRpcErrorResponse,
+  JsonRpcId,
+  JsonRpcMessage,
+  JsonRpcNotification,
+  JsonRpcRequest,
+  JsonRpcResponse,
+  JsonRpcResultResponse,
+} from './jsonrpc.js';
+export { createKey } from './metadata.js';
+export type { Metadata, MetadataKey } from './metadata.js';
+export { createMetricsRegistry, DEFAULT_DURATION_BUCKETS_MS } from './metrics.js';
+export type { CounterPoint, HistogramPoint, Labels, MetricsRecorder, MetricsRegistry, MetricsRegistryOptions, MetricsSnapshot } from './metrics.js';
+export { REDACTED, redactHeaders, SENSITIVE_HEADERS, sensitiveHeaderSet } from './redact-headers.js';
+export type { HeaderValues } from './redact-headers.js';
+export { detectTransportKind } from './session.js';
+export type { PeerInfo, SessionInfo, Side, TransportKind } from './session.js';
+export { intercept, InterceptedTransport } from './transport.js';
+export type { InterceptOptions } from './transport.js';
