@@ -1,0 +1,4 @@
+// @mcp-interceptors/presets: ready-made chains, configuration from the environment and from a file, and OpenTelemetry.
+export { metaGetter, metaSetter, w3cMetaPropagator } from './meta-propagation.js';
+export { SpanKey, tracing } from './tracing.js';
+export type { TracingOptions } from './tracing.js';

@@ -1,0 +1,113 @@
+// Trace context in `params._meta`: a getter/setter over `_meta` (untrusted JSON, so strings only), and a built-in
+// W3C trace-context + baggage propagator used when no global propagator is registered, so a trace still crosses
+// the wire when the application passed a tracer provider but never set up an SDK.
+import {
+  createTraceState,
+  isSpanContextValid,
+  propagation,
+  trace,
+  type Context,
+  type TextMapGetter,
+  type TextMapPropagator,
+  type TextMapSetter,
+} from '@opentelemetry/api';
+import type { JsonObject } from '@mcp-interceptors/core';
+
+/** MCP 2026-07-28 reserves these unprefixed `_meta` keys for W3C trace context (SEP-414). */
+export const TRACEPARENT = 'traceparent';
+export const TRACESTATE = 'tracestate';
+export const BAGGAGE = 'baggage';
+
+/** Reads `_meta` keys; anything that is not a string (the peer's JSON is untrusted) reads as absent. */
+export const metaGetter: TextMapGetter<JsonObject | undefined> = {
+  keys: (carrier) => (carrier ? Object.keys(carrier) : []),
+  get: (carrier, key) => {
+    const value = carrier?.[key];
+    return typeof value === 'string' ? value : undefined;
+  },
+};
+
+export const metaSetter: TextMapSetter<JsonObject> = {
+  set: (carrier, key, value) => {
+    carrier[key] = value;
+  },
+};
+
+/** The propagator calls go through; both the global API and a `TextMapPropagator` fit. */
+export type MetaPropagator = Pick<TextMapPropagator, 'inject' | 'extract'>;
+
+/** The given propagator, else the global one when an SDK registered it, else the built-in W3C one. */
+export function resolvePropagator(configured: MetaPropagator | undefined): MetaPropagator {
+  if (configured !== undefined) return configured;
+  return propagation.fields().length > 0 ? propagation : w3cMetaPropagator;
+}
+
+const TRACEPARENT_PATTERN = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/;
+const MAX_BAGGAGE_LENGTH = 8192;
+const MAX_BAGGAGE_ENTRIES = 180;
+
+/**
+ * W3C Trace Context (traceparent, tracestate) and Baggage, with only `@opentelemetry/api`. Equivalent to
+ * `@opentelemetry/core`'s `W3CTraceContextPropagator` + `W3CBaggagePropagator` for what MCP needs.
+ */
+export const w3cMetaPropagator: TextMapPropagator<JsonObject | undefined> = {
+  fields: () => [TRACEPARENT, TRACESTATE, BAGGAGE],
+  inject(ctx, carrier, setter) {
+    if (carrier === undefined) return;
+    const spanContext = trace.getSpanContext(ctx);
+    if (spanContext !== undefined && isSpanContextValid(spanContext)) {
+      const flags = (spanContext.traceFlags & 0xff).toString(16).padStart(2, '0');
+      setter.set(carrier, TRACEPARENT, `00-${spanContext.traceId}-${spanContext.spanId}-${flags}`);
+      const state = spanContext.traceState?.serialize();
+      if (state) setter.set(carrier, TRACESTATE, state);
+    }
+    const baggage = propagation.getBaggage(ctx);
+    if (baggage !== undefined) {
+      const pairs = baggage.getAllEntries().slice(0, MAX_BAGGAGE_ENTRIES).map(([key, entry]) => `${encodeURIComponent(key)}=${encodeURIComponent(entry.value)}`);
+      while (pairs.join(',').length > MAX_BAGGAGE_LENGTH) pairs.pop();
+      if (pairs.length > 0) setter.set(carrier, BAGGAGE, pairs.join(','));
+    }
+  },
+  extract(ctx, carrier, getter) {
+    let result: Context = ctx;
+    const parent = parseTraceparent(getter.get(carrier, TRACEPARENT), getter.get(carrier, TRACESTATE));
+    if (parent !== undefined) result = trace.setSpanContext(result, parent);
+    const baggage = parseBaggage(getter.get(carrier, BAGGAGE));
+    if (baggage !== undefined) result = propagation.setBaggage(result, baggage);
+    return result;
+  },
+};
+
+function single(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function parseTraceparent(header: string | string[] | undefined, stateHeader: string | string[] | undefined) {
+  const match = TRACEPARENT_PATTERN.exec(single(header)?.trim() ?? '');
+  if (match === null) return undefined;
+  const [, version, traceId, spanId, flags, rest] = match as unknown as [string, string, string, string, string, string | undefined];
+  // Version ff is invalid; version 00 has exactly four fields (W3C Trace Context §3.2).
+  if (version === 'ff' || (version === '00' && rest !== undefined)) return undefined;
+  const state = single(stateHeader);
+  const spanContext = { traceId, spanId, traceFlags: parseInt(flags, 16), isRemote: true, ...(state ? { traceState: createTraceState(state) } : {}) };
+  return isSpanContextValid(spanContext) ? spanContext : undefined;
+}
+
+function parseBaggage(header: string | string[] | undefined) {
+  const text = single(header);
+  if (!text || text.length > MAX_BAGGAGE_LENGTH) return undefined;
+  const entries: Record<string, { value: string }> = {};
+  let count = 0;
+  for (const member of text.split(',')) {
+    const pair = member.split(';', 1)[0] ?? '';
+    const eq = pair.indexOf('=');
+    if (eq <= 0) continue;
+    try {
+      entries[decodeURIComponent(pair.slice(0, eq).trim())] = { value: decodeURIComponent(pair.slice(eq + 1).trim()) };
+    } catch {
+      continue; // a malformed percent-escape drops that member only
+    }
+    if (++count >= MAX_BAGGAGE_ENTRIES) break;
+  }
+  return count > 0 ? propagation.createBaggage(entries) : undefined;
+}
