@@ -1,7 +1,8 @@
 // Test support: an interceptor that records which hooks ran, in order, as `name:hook:direction:method[:code]`.
 // Calls of the fixture's `inspect` tool are not recorded: they are how a test reads the record.
 import type { InterceptorContext } from '../context.js';
-import { Priority, type Interceptor } from '../interceptor.js';
+import type { Priority} from '../interceptor.js';
+import { type Interceptor } from '../interceptor.js';
 
 export function recorder(name: string, priority: Priority, log: string[]): Interceptor {
   const skipped = new WeakSet<InterceptorContext>();
