@@ -1,0 +1,224 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { ListRootsRequestSchema, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { describe, expect, it } from 'vitest';
+import { createChain } from '../chain.js';
+import { ErrorCode } from '../errors.js';
+import { connectPair, recordReceived, type Pair } from '../test-support/pair.js';
+import { createManualClock, runRequest } from '../testing.js';
+import { intercept } from '../transport.js';
+import { timeout } from './timeout.js';
+
+/** `wait` and `wait-long` run until cancelled and record the cancellation (their late result is never wanted). */
+function waitingTools(aborted: Array<{ id: string | number; reason: unknown }>) {
+  return (server: McpServer): void => {
+    for (const name of ['wait', 'wait-long']) {
+      server.registerTool(name, {}, async (extra) => {
+        await new Promise<void>((resolve) => extra.signal.addEventListener('abort', () => resolve()));
+        aborted.push({ id: extra.requestId, reason: extra.signal.reason });
+        return { content: [{ type: 'text', text: 'late' }] };
+      });
+    }
+  };
+}
+
+const responsesFor = (frames: JSONRPCMessage[], id: string | number) => frames.filter((m) => 'id' in m && m.id === id && !('method' in m));
+const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+const idle = { outbound: 0, inbound: 0, live: 0 };
+
+/** Calls a tool and keeps the rejection as a value (so a deadline passing in `advance` leaves nothing unhandled). */
+const callTool = (pair: Pair, name: string) =>
+  pair.client.callTool({ name, arguments: {} }).then(
+    (result) => ({ result, error: undefined }),
+    (error: unknown) => ({ result: undefined, error }),
+  );
+
+const lastToolCallId = (pair: Pair): string | number => {
+  const request = pair.wire.serverReceived.findLast((m) => 'method' in m && m.method === 'tools/call');
+  return (request as { id: string | number }).id;
+};
+
+describe('timeout', () => {
+  it('on the client chain: answers -31004, cancels the server handler, and the client gets exactly one response', async () => {
+    const clock = createManualClock();
+    const aborted: Array<{ id: string | number; reason: unknown }> = [];
+    const clientChain = createChain([timeout({ defaultMs: 1_000 })], { clock });
+    const pair = await connectPair({ clientChain, setup: waitingTools(aborted) });
+
+    const call = callTool(pair, 'wait');
+    await clock.advance(999);
+    const id = lastToolCallId(pair);
+    expect(responsesFor(pair.wire.clientReceived, id)).toEqual([]);
+    expect(aborted).toEqual([]);
+
+    await clock.advance(1);
+    expect((await call).error).toMatchObject({ code: ErrorCode.Timeout, data: { reason: 'TIMEOUT', timeoutMs: 1_000 } });
+    expect(responsesFor(pair.wire.clientReceived, id)).toEqual([
+      { jsonrpc: '2.0', id, error: { code: ErrorCode.Timeout, message: 'Request timed out after 1000 ms', data: { reason: 'TIMEOUT', interceptor: 'timeout', timeoutMs: 1_000 } } },
+    ]);
+    expect(pair.wire.serverReceived).toContainEqual({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason: 'TIMEOUT' } });
+    await settle();
+    expect(aborted.map((a) => a.id)).toEqual([id]);
+    await settle();
+    expect(responsesFor(pair.wire.clientReceived, id)).toHaveLength(1);
+    expect(pair.clientTransport.pendingCount).toEqual(idle);
+    expect(pair.serverTransport.pendingCount).toEqual(idle);
+    expect(clientChain.metrics.snapshot().counters).toContainEqual({ name: 'timeout.expired', labels: { method: 'tools/call' }, value: 1 });
+    await pair.close();
+  });
+
+  it('on the client chain: the built-in slow tool is cancelled too', async () => {
+    const clock = createManualClock();
+    const pair = await connectPair({ clientChain: createChain([timeout({ defaultMs: 50 })], { clock }) });
+    const started = Date.now();
+    const slow = pair.client.callTool({ name: 'slow', arguments: { ms: 60_000 } }).catch((error: unknown) => error);
+    await clock.advance(50);
+    expect(await slow).toMatchObject({ code: ErrorCode.Timeout });
+    expect(pair.handlerCalls).toEqual(['slow']);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(pair.serverTransport.pendingCount).toEqual(idle);
+    await pair.close();
+  });
+
+  it('on the server chain: the client gets -31004 from the server and the handler is cancelled', async () => {
+    const clock = createManualClock();
+    const aborted: Array<{ id: string | number; reason: unknown }> = [];
+    const pair = await connectPair({ serverChain: createChain([timeout({ defaultMs: 1_000 })], { clock }), setup: waitingTools(aborted) });
+
+    const call = callTool(pair, 'wait');
+    await clock.advance(1_000);
+    const id = lastToolCallId(pair);
+    expect((await call).error).toMatchObject({ code: ErrorCode.Timeout });
+    expect(responsesFor(pair.wire.clientReceived, id)).toEqual([
+      { jsonrpc: '2.0', id, error: { code: ErrorCode.Timeout, message: 'Request timed out after 1000 ms', data: { reason: 'TIMEOUT', interceptor: 'timeout', timeoutMs: 1_000 } } },
+    ]);
+    // The server's own Protocol was told to cancel the handler (the client never sent a cancel).
+    expect(pair.wire.serverReceived).toContainEqual({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason: 'TIMEOUT' } });
+    await settle();
+    expect(aborted.map((a) => a.id)).toEqual([id]);
+    await settle();
+    expect(responsesFor(pair.wire.clientReceived, id)).toHaveLength(1);
+    expect(pair.clientTransport.pendingCount).toEqual(idle);
+    expect(pair.serverTransport.pendingCount).toEqual(idle);
+    await pair.close();
+  });
+
+  it('on the server chain: a server-to-client request (roots/list) the client never answers times out', async () => {
+    const clock = createManualClock();
+    const pair = await connectPair({ serverChain: createChain([timeout({ defaultMs: 300 })], { clock }) });
+    let clientHandlerAborted = false;
+    pair.client.setRequestHandler(ListRootsRequestSchema, (_request, extra) => {
+      return new Promise((resolve) =>
+        extra.signal.addEventListener('abort', () => {
+          clientHandlerAborted = true;
+          resolve({ roots: [] });
+        }),
+      );
+    });
+    // SDK 1.32 ignores `notifications/cancelled` for request id 0 (`if (!requestId) return`): use up id 0 first.
+    await pair.server.server.ping();
+    const roots = pair.server.server.listRoots().catch((error: unknown) => error);
+    await clock.advance(300);
+    expect(await roots).toMatchObject({ code: ErrorCode.Timeout, data: { reason: 'TIMEOUT', timeoutMs: 300 } });
+    await settle();
+    expect(clientHandlerAborted).toBe(true);
+    expect(pair.serverTransport.pendingCount).toEqual(idle);
+    await pair.close();
+  });
+
+  it('drops the response a peer sends after the deadline', async () => {
+    const clock = createManualClock();
+    const [clientInner, serverInner] = InMemoryTransport.createLinkedPair();
+    const peerReceived: JSONRPCMessage[] = [];
+    // A bare peer that answers initialize and otherwise only records: it ignores cancellation.
+    serverInner.onmessage = (message) => {
+      peerReceived.push(message);
+      if ('method' in message && message.method === 'initialize' && 'id' in message) {
+        void serverInner.send({ jsonrpc: '2.0', id: message.id, result: { protocolVersion: '2025-06-18', capabilities: { tools: {} }, serverInfo: { name: 'bare', version: '1' } } });
+      }
+    };
+    await serverInner.start();
+    const clientTransport = intercept(clientInner, createChain([timeout({ defaultMs: 1_000 })], { clock }), { side: 'client' });
+    const clientReceived: JSONRPCMessage[] = [];
+    recordReceived(clientTransport, clientReceived);
+    const client = new Client({ name: 'c', version: '1' });
+    const errors: Error[] = [];
+    client.onerror = (error) => errors.push(error);
+    await client.connect(clientTransport);
+
+    const call = client.callTool({ name: 'anything', arguments: {} }).catch((error: unknown) => error);
+    await clock.advance(1_000);
+    expect(await call).toMatchObject({ code: ErrorCode.Timeout });
+    const request = peerReceived.find((m) => 'method' in m && m.method === 'tools/call') as { id: number };
+    expect(peerReceived.at(-1)).toEqual({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: request.id, reason: 'TIMEOUT' } });
+
+    await serverInner.send({ jsonrpc: '2.0', id: request.id, result: { content: [{ type: 'text', text: 'late' }] } });
+    await settle();
+    expect(responsesFor(clientReceived, request.id)).toEqual([expect.objectContaining({ error: expect.objectContaining({ code: ErrorCode.Timeout }) })]);
+    expect(errors).toEqual([]);
+    expect(clientTransport.pendingCount).toEqual(idle);
+    await client.close();
+  });
+
+  it('applies per-tool, then per-method, then default deadlines; 0 means none', async () => {
+    const clock = createManualClock();
+    const aborted: Array<{ id: string | number; reason: unknown }> = [];
+    const options = { defaultMs: 10_000, methods: { 'tools/call': 5_000, 'tools/list': 0 }, tools: { wait: 200 } };
+    const pair = await connectPair({ clientChain: createChain([timeout(options)], { clock }), setup: waitingTools(aborted) });
+
+    const short = callTool(pair, 'wait');
+    const long = callTool(pair, 'wait-long');
+    await clock.advance(200);
+    expect((await short).error).toMatchObject({ code: ErrorCode.Timeout, data: { timeoutMs: 200 } });
+    await clock.advance(4_799);
+    expect(clock.pendingTimers).toBe(1);
+    await clock.advance(1);
+    expect((await long).error).toMatchObject({ code: ErrorCode.Timeout, data: { timeoutMs: 5_000 } });
+
+    await pair.client.listTools();
+    expect(clock.pendingTimers).toBe(0); // tools/list has no deadline: no timer was set
+    await pair.close();
+  });
+
+  it('clears its timer and passes the response through when it comes in time', async () => {
+    const clock = createManualClock();
+    const pair = await connectPair({ clientChain: createChain([timeout({ defaultMs: 1_000 })], { clock }) });
+    const result = await pair.client.callTool({ name: 'echo', arguments: { text: 'hi' } });
+    expect(result.content).toEqual([{ type: 'text', text: 'hi' }]);
+    expect(clock.pendingTimers).toBe(0);
+    await pair.close();
+  });
+
+  it("mode 'total' aborts the exchange; mode 'attempt' only abandons the call below", async () => {
+    for (const mode of ['total', 'attempt'] as const) {
+      const clock = createManualClock();
+      const chain = createChain([timeout({ defaultMs: 100, mode })], { clock });
+      const run = runRequest(chain, 'resources/read', { uri: 'mem://x' }, { handler: () => new Promise(() => {}) });
+      await clock.advance(100);
+      const { response, ctx } = await run;
+      expect(response).toMatchObject({ error: { code: ErrorCode.Timeout, data: { reason: 'TIMEOUT', interceptor: 'timeout', timeoutMs: 100 } } });
+      expect(ctx.isAborted).toBe(mode === 'total');
+    }
+  });
+
+  it.each([
+    [{ defaultMs: -1 }, RangeError, 'timeout.defaultMs'],
+    [{ defaultMs: Number.NaN }, RangeError, 'timeout.defaultMs'],
+    [{ defaultMs: 2 ** 31 }, RangeError, 'timeout.defaultMs'],
+    [{ methods: [] }, TypeError, 'timeout.methods'],
+    [{ methods: { 'tools/list': -5 } }, RangeError, 'timeout.methods.tools/list'],
+    [{ tools: 'wait' }, TypeError, 'timeout.tools'],
+    [{ tools: { wait: '5s' } }, RangeError, 'timeout.tools.wait'],
+    [{ mode: 'partial' }, TypeError, 'timeout.mode'],
+    [{ clock: Date }, TypeError, 'timeout.clock'],
+    [{ priority: -1 }, RangeError, 'timeout.priority'],
+  ])('rejects bad options: %j', (options, type, name) => {
+    expect(() => timeout(options as never)).toThrow(type);
+    expect(() => timeout(options as never)).toThrow(name);
+  });
+
+  it('rejects options that are not an object', () => {
+    expect(() => timeout(5_000 as never)).toThrow(TypeError);
+  });
+});
