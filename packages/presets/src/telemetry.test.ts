@@ -185,6 +185,17 @@ describe('startTelemetry settings', () => {
     expect(telemetry.exporter).toBe('console');
   });
 
+  it('flushes on beforeExit once, and stops listening after shutdown', async () => {
+    const before = process.listenerCount('beforeExit');
+    telemetry = await startTelemetry({ serviceName: 's', exporter: 'console', consoleStream: new PassThrough(), metrics: false });
+    expect(process.listenerCount('beforeExit')).toBe(before + 1);
+    await telemetry.shutdown();
+    expect(process.listenerCount('beforeExit')).toBe(before);
+    trace.disable();
+    telemetry = await startTelemetry({ serviceName: 's', exporter: 'console', consoleStream: new PassThrough(), metrics: false, flushOnExit: false });
+    expect(process.listenerCount('beforeExit')).toBe(before);
+  });
+
   it('starts nothing when OTEL_SDK_DISABLED=true or exporter is none', async () => {
     vi.stubEnv('OTEL_SDK_DISABLED', 'true');
     expect((await startTelemetry({ serviceName: 's' })).exporter).toBe('none');
@@ -202,6 +213,7 @@ describe('startTelemetry settings', () => {
     [{ serviceName: 's', consoleStream: 'stdlog' }, 'startTelemetry.consoleStream must be "stdout", "stderr" or a writable stream, got "stdlog"'],
     [{ serviceName: 's', metrics: 'on' }, 'startTelemetry.metrics must be a boolean, got "on"'],
     [{ serviceName: 's', metricExportIntervalMs: -1 }, 'startTelemetry.metricExportIntervalMs must be a positive integer, got -1'],
+    [{ serviceName: 's', flushOnExit: 0 }, 'startTelemetry.flushOnExit must be a boolean, got 0'],
   ])('rejects %j', async (options, message) => {
     await expect(startTelemetry(options as never)).rejects.toThrow(message);
   });

@@ -28,6 +28,12 @@ export interface TelemetryOptions {
   readonly metrics?: boolean;
   /** How often metrics are exported, in milliseconds. @defaultValue 60000 */
   readonly metricExportIntervalMs?: number;
+  /**
+   * Call `shutdown()` when the event loop empties (`beforeExit`), e.g. when a stdio server's stdin ends, so the last
+   * spans are not lost. Signals are the application's to handle.
+   * @defaultValue true
+   */
+  readonly flushOnExit?: boolean;
 }
 
 export interface Telemetry {
@@ -59,6 +65,7 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
   const stream = resolveStream(options.consoleStream);
   const withMetrics = boolean('startTelemetry.metrics', options.metrics, true);
   const interval = positiveInt('startTelemetry.metricExportIntervalMs', options.metricExportIntervalMs, 60_000);
+  const flushOnExit = boolean('startTelemetry.flushOnExit', options.flushOnExit, true);
   if (exporter === 'none' || /^true$/i.test(env['OTEL_SDK_DISABLED']?.trim() ?? '')) return { exporter: 'none', shutdown: () => Promise.resolve() };
 
   const { NodeSDK, metrics: sdkMetrics, tracing: sdkTrace, resources } = await import('@opentelemetry/sdk-node');
@@ -83,7 +90,12 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
   });
   sdk.start();
   let stopping: Promise<void> | undefined;
-  return { exporter, shutdown: () => (stopping ??= sdk.shutdown()) };
+  const shutdown = (): Promise<void> => {
+    process.off('beforeExit', shutdown);
+    return (stopping ??= sdk.shutdown());
+  };
+  if (flushOnExit) process.once('beforeExit', shutdown);
+  return { exporter, shutdown };
 }
 
 function resolveExporter(value: unknown, env: NodeJS.ProcessEnv): TelemetryExporter {
