@@ -108,12 +108,12 @@ describe('requestId', () => {
   });
 
   it('over a real SDK client and server: both sides, the handler and the caller share one id per call', async () => {
-    const seen: Record<string, string[]> = { client: [], server: [] };
+    const seen: Record<'client' | 'server', string[]> = { client: [], server: [] };
     const record: Interceptor = {
       name: 'record',
       priority: Priority.Low,
       onRequest: (req, ctx) => {
-        if (req.method === 'tools/call') seen[ctx.side]?.push(ctx.requestId);
+        if (req.method === 'tools/call') seen[ctx.side].push(ctx.requestId);
       },
     };
     let n = 0;

@@ -9,10 +9,10 @@ import { runNotification, runRequest } from '../testing.js';
 import { VALIDATION_DROPPED_METRIC, VALIDATION_REJECTED_METRIC, validation, type ValidationOptions } from './validation.js';
 
 /** Rewrites the frame before validation sees it (the transport already refuses most malformed frames). */
-const tamper = (edit: (req: JsonRpcRequest & Record<string, unknown>) => void): Interceptor => ({
+const tamper = (edit: (req: Record<string, unknown>) => void): Interceptor => ({
   name: 'tamper',
   priority: Priority.Critical,
-  onRequest: (req) => void edit(req as JsonRpcRequest & Record<string, unknown>),
+  onRequest: (req: JsonRpcRequest) => void edit(req as unknown as Record<string, unknown>),
 });
 
 async function check(method: string, params: unknown, options: ValidationOptions = {}, before: Interceptor[] = []) {
