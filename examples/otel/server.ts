@@ -19,7 +19,7 @@ server.registerTool('forecast', { description: 'Weather forecast for a city', in
     span.setAttribute('weather.city', city);
     await new Promise((resolve) => setTimeout(resolve, 20));
     span.end();
-    return { content: [{ type: 'text', text: `${city}: sunny, 21°C` }] };
+    return { content: [{ type: 'text' as const, text: `${city}: sunny, 21°C` }] };
   }),
 );
 

@@ -90,11 +90,12 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
   });
   sdk.start();
   let stopping: Promise<void> | undefined;
+  const onBeforeExit = (): void => void shutdown();
   const shutdown = (): Promise<void> => {
-    process.off('beforeExit', shutdown);
+    process.off('beforeExit', onBeforeExit);
     return (stopping ??= sdk.shutdown());
   };
-  if (flushOnExit) process.once('beforeExit', shutdown);
+  if (flushOnExit) process.once('beforeExit', onBeforeExit);
   return { exporter, shutdown };
 }
 
