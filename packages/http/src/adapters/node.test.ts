@@ -1,0 +1,125 @@
+import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import { createChain, type Interceptor } from '@mcp-interceptors/core';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { HttpInterceptor } from '../http-interceptor.js';
+import { bearerAuth } from '../interceptors/bearer-auth.js';
+import { health } from '../interceptors/health.js';
+import { createMcpHttpHandler } from '../mcp-http-handler.js';
+import { connectClient, listen, mcpServerFactory, until, type Listening } from '../test-support/servers.js';
+import { nodeHandler } from './node.js';
+
+const open: Listening[] = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((l) => l.close()));
+});
+
+/** Records method, path and final status of every request. */
+function recorder(seen: string[]): HttpInterceptor {
+  return { name: 'recorder', priority: 0, onResponse: (ctx) => void seen.push(`${ctx.method} ${ctx.path} ${ctx.response.status}`) };
+}
+
+describe('nodeHandler, stateful', () => {
+  it('runs a full session: initialize, tool call, SSE GET with a server notification, DELETE', async () => {
+    const seen: string[] = [];
+    const handler = createMcpHttpHandler({ server: mcpServerFactory(), http: [recorder(seen)] });
+    const listening = await listen(nodeHandler(handler));
+    open.push(listening);
+
+    const { client, transport } = await connectClient(listening.url);
+    const sessionId = transport.sessionId;
+    expect(sessionId).toMatch(/^[0-9a-f-]{36}$/);
+    expect([...handler.sessions]).toEqual([sessionId]);
+
+    const result = await client.callTool({ name: 'echo', arguments: { text: 'over http' } });
+    expect(result.content).toEqual([{ type: 'text', text: 'over http' }]);
+
+    // The client opens the standalone SSE stream after `notifications/initialized`.
+    await until(() => seen.includes('GET /mcp 200'));
+    let notified = 0;
+    client.setNotificationHandler(ToolListChangedNotificationSchema, () => void notified++);
+    await client.callTool({ name: 'notify', arguments: {} });
+    await until(() => notified === 1);
+
+    await transport.terminateSession();
+    expect(seen).toContain('DELETE /mcp 200');
+    expect(handler.sessions.size).toBe(0);
+
+    // The session is gone: the same id is now unknown.
+    const after = await fetch(listening.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-session-id': sessionId as string },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'tools/list' }),
+    });
+    expect(after.status).toBe(404);
+    expect(await after.json()).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32001 } });
+    await client.close();
+  });
+
+  it('hands the bearer identity to the JSON-RPC chain as ctx.auth and to the tool as extra.authInfo', async () => {
+    const seenByChain: unknown[] = [];
+    const spy: Interceptor = { name: 'auth-spy', onRequest: (_req, ctx) => void seenByChain.push(ctx.auth?.clientId) };
+    const probe = { authSeen: [] as unknown[], servers: [] };
+    const handler = createMcpHttpHandler({
+      server: mcpServerFactory(probe),
+      http: [bearerAuth({ tokens: { 'tok-123': { clientId: 'alice', scopes: ['tools'] } } })],
+      chain: createChain([spy]),
+    });
+    const listening = await listen(nodeHandler(handler));
+    open.push(listening);
+    const { client } = await connectClient(listening.url, { requestInit: { headers: { authorization: 'Bearer tok-123' } } });
+    const result = await client.callTool({ name: 'whoami', arguments: {} });
+    expect(result.content).toEqual([{ type: 'text', text: 'alice' }]);
+    expect(seenByChain).toEqual(['alice', 'alice']); // initialize and tools/call (the notification is not a request)
+    expect(probe.authSeen).toMatchObject([{ clientId: 'alice', scopes: ['tools'], token: 'tok-123' }]);
+    await client.close();
+  });
+
+  it('answers 400 to a request without a session that is not initialize, and 404 off the MCP path', async () => {
+    const handler = createMcpHttpHandler({ server: mcpServerFactory(), http: [health()] });
+    const listening = await listen(nodeHandler(handler));
+    open.push(listening);
+    const noSession = await fetch(listening.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+    });
+    expect(noSession.status).toBe(400);
+    expect(await noSession.json()).toEqual({ jsonrpc: '2.0', id: null, error: { code: -32000, message: 'Bad Request: No valid session ID provided' } });
+    expect(handler.sessions.size).toBe(0);
+
+    const elsewhere = await fetch(new URL('/other', listening.url));
+    expect(elsewhere.status).toBe(404);
+    const probe = await fetch(new URL('/healthz', listening.url));
+    expect(probe.status).toBe(200);
+    expect(await probe.json()).toEqual({ status: 'ok' });
+  });
+
+  it('answers invalid JSON with 400 -32700 and id null, as the SDK does', async () => {
+    const handler = createMcpHttpHandler({ server: mcpServerFactory() });
+    const listening = await listen(nodeHandler(handler));
+    open.push(listening);
+    const response = await fetch(listening.url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: '{"jsonrpc":' });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32700, message: 'Parse error: Invalid JSON' } });
+  });
+});
+
+describe('nodeHandler, stateless', () => {
+  it('serves each POST with a fresh server and refuses GET and DELETE with 405', async () => {
+    const probe = { authSeen: [] as unknown[], servers: [] as unknown[] };
+    const handler = createMcpHttpHandler({ server: mcpServerFactory(probe as never), mode: 'stateless' });
+    const listening = await listen(nodeHandler(handler));
+    open.push(listening);
+    const { client, transport } = await connectClient(listening.url);
+    expect(transport.sessionId).toBeUndefined();
+    const result = await client.callTool({ name: 'echo', arguments: { text: 'stateless' } });
+    expect(result.content).toEqual([{ type: 'text', text: 'stateless' }]);
+    // initialize, notifications/initialized, tools/call: one server each.
+    expect(probe.servers.length).toBe(3);
+    const get = await fetch(listening.url, { headers: { accept: 'text/event-stream' } });
+    expect(get.status).toBe(405);
+    expect(get.headers.get('allow')).toBe('POST');
+    expect(await get.json()).toMatchObject({ id: null, error: { code: -32000 } });
+    await client.close();
+  });
+});

@@ -1,0 +1,17 @@
+// The MCP endpoint's own HTTP answers, worded as the SDK words them (code -32000 / -32001, `id: null`).
+import type { HttpContext } from '../http-context.js';
+
+export function answer(ctx: HttpContext, status: number, code: number, message: string, headers?: Record<string, string>): void {
+  ctx.respond(status, { jsonrpc: '2.0', id: null, error: { code, message } }, headers);
+}
+
+export const methodNotAllowed = (ctx: HttpContext, allow: string): void => answer(ctx, 405, -32000, 'Method not allowed.', { allow });
+export const sessionNotFound = (ctx: HttpContext): void => answer(ctx, 404, -32001, 'Session not found');
+export const noSession = (ctx: HttpContext): void => answer(ctx, 400, -32000, 'Bad Request: No valid session ID provided');
+export const notFound = (ctx: HttpContext): void => answer(ctx, 404, -32000, 'Not Found');
+
+/** True when a parsed POST body is (or, in a batch, contains) an `initialize` request. */
+export function hasInitialize(body: unknown): boolean {
+  const isInit = (message: unknown): boolean => typeof message === 'object' && message !== null && (message as { method?: unknown }).method === 'initialize';
+  return Array.isArray(body) ? body.some(isInit) : isInit(body);
+}
