@@ -256,3 +256,32 @@ describe('validation of interceptors', () => {
     expect(() => createChain({} as Interceptor[])).toThrow(TypeError);
   });
 });
+
+describe('chains with and without around share one semantics', () => {
+  // A chain with any `around` runs a recursive path; without, a linear one. Both must behave the same.
+  const passThrough: Interceptor = { name: 'pass-through', priority: Priority.Lowest, around: (_req, _ctx, next) => next() };
+  const variants: Array<[string, Interceptor[]]> = [
+    ['linear', []],
+    ['recursive', [passThrough]],
+  ];
+
+  it.each(variants)('%s: onion order, short-circuit and failures', async (_mode, extra) => {
+    const log: string[] = [];
+    const answer: Interceptor = { name: 'answer', priority: Priority.Normal, onRequest: (req) => (req.method === 'cached' ? { jsonrpc: '2.0', id: req.id, result: { hit: true } } : undefined) };
+    const broken: Interceptor = { name: 'broken', priority: Priority.Low, onResponse: (_res, ctx) => { if (ctx.method === 'explode') throw new Error('x'); } };
+    const chain = createChain([tracer('outer', log, Priority.High), answer, broken, ...extra]);
+
+    const plain = await runRequest(chain, 'ping', undefined, { id: 1 });
+    expect(plain.response).toEqual({ jsonrpc: '2.0', id: 1, result: {} });
+    expect(log.splice(0)).toEqual(['outer>', '<outer']);
+
+    const cached = await runRequest(chain, 'cached', undefined, { id: 2 });
+    expect(cached.response).toEqual({ jsonrpc: '2.0', id: 2, result: { hit: true } });
+    expect(cached.handled).toEqual([]);
+
+    const exploded = await runRequest(chain, 'explode', undefined, { id: 3 });
+    expect(exploded.handled).toHaveLength(1);
+    expect(exploded.response).toMatchObject({ id: 3, error: { code: -32603, data: { interceptor: 'broken' } } });
+    expect(log).toEqual(['outer>', '<outer', 'outer>', '<outer']);
+  });
+});

@@ -74,7 +74,9 @@ export function createChain(interceptors: readonly Interceptor[], options: Chain
   const notificationSteps: Step[] = [];
   const predicates: Step[] = [];
   const errorObservers: Step[] = [];
+  let hasAround = false;
   ordered.forEach((interceptor, index) => {
+    if (interceptor.around) hasAround = true;
     const step = { index, interceptor };
     if (interceptor.onRequest || interceptor.around || interceptor.onResponse) requestSteps.push(step);
     if (interceptor.onNotification) notificationSteps.push(step);
@@ -171,7 +173,54 @@ export function createChain(interceptors: readonly Interceptor[], options: Chain
       };
     };
 
-    return run(0, request, undefined);
+    return hasAround ? run(0, request, undefined) : runLinear(request, ctx, terminal, active, report);
+  }
+
+  /**
+   * The same semantics as `run` without `around`: one async frame per exchange instead of one per interceptor,
+   * because most chains are plain onRequest/onResponse hooks and every frame passes through here.
+   */
+  async function runLinear(request: JsonRpcRequest, ctx: InterceptorContext, terminal: Terminal, active: boolean[] | undefined, report: ErrorReporter | undefined): Promise<JsonRpcResponse> {
+    let response: JsonRpcResponse | undefined;
+    let last = requestSteps.length - 1;
+    for (let p = 0; p < requestSteps.length; p++) {
+      const step = requestSteps[p] as Step;
+      if (active !== undefined && !active[step.index]) continue;
+      const onRequest = step.interceptor.onRequest;
+      if (onRequest === undefined) continue;
+      try {
+        let early = onRequest.call(step.interceptor, request, ctx);
+        if (isThenable(early)) early = await early;
+        if (early !== undefined && early !== null) response = asResponse(early, request, step.interceptor);
+      } catch (cause) {
+        response = raise(cause, step.interceptor, ctx, active, report).toResponse(request.id);
+      }
+      if (response !== undefined) {
+        // Answered here: only the interceptors before this one see the response.
+        last = p - 1;
+        break;
+      }
+    }
+    if (response === undefined) {
+      try {
+        response = await terminal(request, ctx, undefined);
+      } catch (cause) {
+        response = raise(cause, undefined, ctx, active, report).toResponse(request.id);
+      }
+    }
+    for (let p = last; p >= 0; p--) {
+      const step = requestSteps[p] as Step;
+      if (active !== undefined && !active[step.index]) continue;
+      const onResponse = step.interceptor.onResponse;
+      if (onResponse === undefined) continue;
+      try {
+        const pending = onResponse.call(step.interceptor, response, ctx);
+        if (isThenable(pending)) await pending;
+      } catch (cause) {
+        response = raise(cause, step.interceptor, ctx, active, report).toResponse(request.id);
+      }
+    }
+    return response;
   }
 
   async function handleNotification(notification: JsonRpcNotification, ctx: InterceptorContext, report?: ErrorReporter): Promise<boolean> {

@@ -1,0 +1,122 @@
+// Bench harness: an echo tool over InMemoryTransport, bare or behind chains on both sides, timed in alternating
+// rounds within one process so every ratio compares runs under the same machine conditions.
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { z } from 'zod';
+import { createChain, intercept, type Chain, type InterceptedTransport, type Interceptor } from '@mcp-interceptors/core';
+
+export interface EchoPair {
+  client: Client;
+  clientTransport: Transport;
+  serverTransport: Transport;
+  close(): Promise<void>;
+}
+
+/** Chains for each side, or undefined for the bare SDK. */
+export interface Setup {
+  readonly name: string;
+  readonly client?: () => Chain;
+  readonly server?: () => Chain;
+}
+
+export async function connectEcho(setup: Setup): Promise<EchoPair> {
+  const [clientInner, serverInner] = InMemoryTransport.createLinkedPair();
+  const serverTransport: Transport = setup.server ? intercept(serverInner, setup.server(), { side: 'server' }) : serverInner;
+  const clientTransport: Transport = setup.client ? intercept(clientInner, setup.client(), { side: 'client' }) : clientInner;
+  const server = new McpServer({ name: 'bench', version: '1.0.0' });
+  server.registerTool('echo', { inputSchema: { text: z.string() } }, async ({ text }) => ({ content: [{ type: 'text', text }] }));
+  const client = new Client({ name: 'bench-client', version: '1.0.0' });
+  await server.connect(serverTransport);
+  await client.connect(clientTransport);
+  return {
+    client,
+    clientTransport,
+    serverTransport,
+    close: async () => {
+      await client.close();
+      await server.close();
+    },
+  };
+}
+
+const ARGS = { name: 'echo', arguments: { text: 'hello' } };
+
+/** Runs `calls` echo calls with `concurrency` workers; returns elapsed milliseconds. */
+export async function drive(pair: EchoPair, calls: number, concurrency: number): Promise<number> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < calls) {
+      next++;
+      await pair.client.callTool(ARGS);
+    }
+  };
+  const started = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return performance.now() - started;
+}
+
+export interface Measurement {
+  readonly setup: string;
+  /** Median milliseconds per call over the rounds. */
+  readonly msPerCall: number;
+  readonly callsPerSecond: number;
+}
+
+/**
+ * Measures every setup `rounds` times, alternating the order each round, `calls` calls per measurement.
+ * The median per setup is reported.
+ */
+export async function compare(setups: readonly Setup[], options: { calls: number; concurrency: number; rounds: number; warmup?: number }): Promise<Measurement[]> {
+  const pairs = await Promise.all(setups.map((s) => connectEcho(s)));
+  for (const pair of pairs) await drive(pair, options.warmup ?? Math.min(2000, options.calls), options.concurrency);
+  const samples: number[][] = setups.map(() => []);
+  for (let round = 0; round < options.rounds; round++) {
+    const order = setups.map((_, i) => i);
+    if (round % 2 === 1) order.reverse();
+    for (const i of order) {
+      const ms = await drive(pairs[i] as EchoPair, options.calls, options.concurrency);
+      (samples[i] as number[]).push(ms / options.calls);
+    }
+  }
+  await Promise.all(pairs.map((p) => p.close()));
+  return setups.map((s, i) => {
+    const msPerCall = median(samples[i] as number[]);
+    return { setup: s.name, msPerCall, callsPerSecond: 1000 / msPerCall };
+  });
+}
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+/** Prints a table of calls/s and the ratio of time per call to the first (bare) setup; returns the ratios by name. */
+export function report(title: string, results: readonly Measurement[], targets: Record<string, number> = {}): Record<string, number> {
+  const base = results[0] as Measurement;
+  const ratios: Record<string, number> = {};
+  console.log(`\n${title}`);
+  for (const r of results) {
+    const ratio = r.msPerCall / base.msPerCall;
+    ratios[r.setup] = ratio;
+    const target = targets[r.setup];
+    const verdict = target === undefined ? '' : ratio <= target ? `  (target ≤ ${target.toFixed(2)}× met)` : `  (target ≤ ${target.toFixed(2)}× MISSED)`;
+    console.log(`  ${r.setup.padEnd(34)} ${r.callsPerSecond.toFixed(0).padStart(8)} calls/s  ${(r.msPerCall * 1000).toFixed(1).padStart(7)} µs/call  ${ratio.toFixed(3)}× bare${verdict}`);
+  }
+  return ratios;
+}
+
+/** A no-op interceptor that still has both hooks, so the chain does its full per-exchange work. */
+export function noop(name: string, priority: number): Interceptor {
+  return { name, priority, onRequest: () => undefined, onResponse: () => undefined };
+}
+
+export function pendingOf(transport: Transport): InterceptedTransport['pendingCount'] | undefined {
+  return (transport as Partial<InterceptedTransport>).pendingCount;
+}
+
+export const isMain = (url: string): boolean => process.argv[1] !== undefined && url.endsWith(process.argv[1].replace(/\\/g, '/').split('/').pop() ?? '\0');
+
+export { createChain };
