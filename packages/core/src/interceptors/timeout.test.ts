@@ -39,6 +39,22 @@ const lastToolCallId = (pair: Pair): string | number => {
   return (request as { id: string | number }).id;
 };
 
+/**
+ * After a 1 s deadline on tools/call `id`: the client SDK got exactly the -31004 frame (and nothing later), the
+ * server SDK got `notifications/cancelled`, the handler saw its signal abort, and no exchange is left pending.
+ */
+async function expectTimedOutOnce(pair: Pair, id: string | number, aborted: Array<{ id: string | number }>): Promise<void> {
+  const timedOut = { code: ErrorCode.Timeout, message: 'Request timed out after 1000 ms', data: { reason: 'TIMEOUT', interceptor: 'timeout', timeoutMs: 1_000 } };
+  expect(responsesFor(pair.wire.clientReceived, id)).toEqual([{ jsonrpc: '2.0', id, error: timedOut }]);
+  expect(pair.wire.serverReceived).toContainEqual({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason: 'TIMEOUT' } });
+  await settle();
+  expect(aborted.map((a) => a.id)).toEqual([id]);
+  await settle();
+  expect(responsesFor(pair.wire.clientReceived, id)).toHaveLength(1);
+  expect(pair.clientTransport.pendingCount).toEqual(idle);
+  expect(pair.serverTransport.pendingCount).toEqual(idle);
+}
+
 describe('timeout', () => {
   it('on the client chain: answers -31004, cancels the server handler, and the client gets exactly one response', async () => {
     const clock = createManualClock();
@@ -54,16 +70,7 @@ describe('timeout', () => {
 
     await clock.advance(1);
     expect((await call).error).toMatchObject({ code: ErrorCode.Timeout, data: { reason: 'TIMEOUT', timeoutMs: 1_000 } });
-    expect(responsesFor(pair.wire.clientReceived, id)).toEqual([
-      { jsonrpc: '2.0', id, error: { code: ErrorCode.Timeout, message: 'Request timed out after 1000 ms', data: { reason: 'TIMEOUT', interceptor: 'timeout', timeoutMs: 1_000 } } },
-    ]);
-    expect(pair.wire.serverReceived).toContainEqual({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason: 'TIMEOUT' } });
-    await settle();
-    expect(aborted.map((a) => a.id)).toEqual([id]);
-    await settle();
-    expect(responsesFor(pair.wire.clientReceived, id)).toHaveLength(1);
-    expect(pair.clientTransport.pendingCount).toEqual(idle);
-    expect(pair.serverTransport.pendingCount).toEqual(idle);
+    await expectTimedOutOnce(pair, id, aborted);
     expect(clientChain.metrics.snapshot().counters).toContainEqual({ name: 'timeout.expired', labels: { method: 'tools/call' }, value: 1 });
     await pair.close();
   });
@@ -90,17 +97,8 @@ describe('timeout', () => {
     await clock.advance(1_000);
     const id = lastToolCallId(pair);
     expect((await call).error).toMatchObject({ code: ErrorCode.Timeout });
-    expect(responsesFor(pair.wire.clientReceived, id)).toEqual([
-      { jsonrpc: '2.0', id, error: { code: ErrorCode.Timeout, message: 'Request timed out after 1000 ms', data: { reason: 'TIMEOUT', interceptor: 'timeout', timeoutMs: 1_000 } } },
-    ]);
-    // The server's own Protocol was told to cancel the handler (the client never sent a cancel).
-    expect(pair.wire.serverReceived).toContainEqual({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason: 'TIMEOUT' } });
-    await settle();
-    expect(aborted.map((a) => a.id)).toEqual([id]);
-    await settle();
-    expect(responsesFor(pair.wire.clientReceived, id)).toHaveLength(1);
-    expect(pair.clientTransport.pendingCount).toEqual(idle);
-    expect(pair.serverTransport.pendingCount).toEqual(idle);
+    // Here the server's own transport told its Protocol to cancel the handler: the client sent no cancel.
+    await expectTimedOutOnce(pair, id, aborted);
     await pair.close();
   });
 
