@@ -1,0 +1,46 @@
+// What the per-key guards (rate-limit, circuit-breaker, concurrency) share: which requests they apply to, and the
+// keys they file a request under by default.
+import type { Clock } from '../clock.js';
+import type { InterceptorContext } from '../context.js';
+import { stringList } from '../internal/options.js';
+import type { JsonRpcRequest } from '../jsonrpc.js';
+
+/** Computes the key a request is filed under; `undefined` leaves the request unguarded. */
+export type KeyFunction = (ctx: InterceptorContext, request: JsonRpcRequest) => string | undefined;
+
+/** Methods the guards leave alone unless told otherwise: the handshake and liveness checks. */
+export const DEFAULT_EXEMPT_METHODS: readonly string[] = Object.freeze(['initialize', 'ping']);
+
+/** The tool a `tools/call` request names, or undefined for anything else. */
+export function toolName(request: JsonRpcRequest): string | undefined {
+  if (request.method !== 'tools/call') return undefined;
+  const name = request.params?.['name'];
+  return typeof name === 'string' && name.length > 0 ? name : undefined;
+}
+
+/** The default key of per-operation guards: the tool name for `tools/call`, the method otherwise. */
+export const toolOrMethod: KeyFunction = (_ctx, request) => toolName(request) ?? request.method;
+
+/** The default caller identity: the authenticated client, else the session, else one shared `anonymous` key. */
+export const callerKey: KeyFunction = (ctx) => ctx.auth?.clientId ?? ctx.session.sessionId ?? 'anonymous';
+
+/**
+ * Builds the "does this guard apply to `method`" test from a `methods` allow-list (undefined: every method) and an
+ * `exempt` list, validated as options of `factory`.
+ */
+export function methodFilter(factory: string, methods: unknown, exempt: unknown): (method: string) => boolean {
+  const allowed = methods === undefined ? undefined : new Set(stringList(`${factory}.methods`, methods, []));
+  const skipped = new Set(stringList(`${factory}.exempt`, exempt, DEFAULT_EXEMPT_METHODS));
+  if (allowed === undefined) return skipped.size === 0 ? () => true : (method) => !skipped.has(method);
+  return (method) => allowed.has(method) && !skipped.has(method);
+}
+
+/** Checks a `clock` option: undefined (the chain's clock) or something with `now()` and timers. */
+export function clockOption(where: `${string}.clock`, value: unknown): Clock | undefined {
+  if (value === undefined) return undefined;
+  const clock = value as Partial<Clock> | null;
+  if (typeof clock !== 'object' || clock === null || typeof clock.now !== 'function' || typeof clock.setTimeout !== 'function' || typeof clock.clearTimeout !== 'function') {
+    throw new TypeError(`${where} must be a Clock (with now, setTimeout and clearTimeout)`);
+  }
+  return value as Clock;
+}
