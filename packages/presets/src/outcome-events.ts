@@ -1,6 +1,7 @@
 // Span events for resilience outcomes. The conventions have none, so they live in our `mcpi.*` namespace; they are
 // read from the error responses the built-ins produce (`data.reason`, `data.interceptor`, `data.retryAfterMs`).
 import type { Attributes, Span } from '@opentelemetry/api';
+import type { RetryRecord } from '@mcp-interceptors/core';
 import * as sc from './semconv.js';
 
 const EVENT_BY_REASON: Readonly<Record<string, string>> = {
@@ -21,4 +22,12 @@ export function outcomeEvents(span: Span, data: unknown): void {
   if (typeof fields['interceptor'] === 'string') attributes[sc.ATTR_MCPI_INTERCEPTOR] = fields['interceptor'];
   if (typeof fields['retryAfterMs'] === 'number') attributes[sc.ATTR_MCPI_RETRY_AFTER_MS] = fields['retryAfterMs'];
   span.addEvent(event, attributes);
+}
+
+/** Adds `mcpi.retry` when `retry()` (outside tracing) made more than one attempt, or gave up. */
+export function retryEvent(span: Span, record: RetryRecord | undefined): void {
+  if (record === undefined || (record.attempts <= 1 && record.gaveUp === undefined)) return;
+  const attributes: Attributes = { [sc.ATTR_MCPI_RETRY_ATTEMPTS]: record.attempts };
+  if (record.gaveUp !== undefined) attributes[sc.ATTR_MCPI_RETRY_GAVE_UP] = record.gaveUp;
+  span.addEvent(sc.EVENT_MCPI_RETRY, attributes);
 }

@@ -1,5 +1,5 @@
 import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type TextMapPropagator } from '@opentelemetry/api';
-import { ErrorCode, InterceptorError, Priority, type Interceptor } from '@mcp-interceptors/core';
+import { ErrorCode, InterceptorError, Priority, retry, type Interceptor } from '@mcp-interceptors/core';
 import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { connectPair, type Pair } from '../../core/src/test-support/pair.js';
@@ -284,6 +284,39 @@ describe('tracing resilience events', () => {
     const server = otel.span('tools/call echo', SpanKind.SERVER);
     expect(server.attributes['error.type']).toBe(String(code));
     expect(server.events.map((e) => ({ name: e.name, attributes: e.attributes }))).toEqual([{ name: event, attributes }]);
+  });
+});
+
+describe('tracing and retry', () => {
+  const flaky = (failures: number): Interceptor => {
+    let left = failures;
+    return {
+      name: 'flaky',
+      onRequest: (req) => {
+        if (req.method === 'tools/list' && left-- > 0) throw new InterceptorError(ErrorCode.RateLimited, 'Slow down', { reason: 'RATE_LIMITED', retryAfterMs: 1 });
+      },
+    };
+  };
+
+  it('records one CLIENT span with an mcpi.retry event, and a SERVER span per attempt under it', async () => {
+    pair = await connectPair({ clientChain: [traced(), retry({ baseDelayMs: 0, maxDelayMs: 5 })], serverChain: [traced(), flaky(1)] });
+    await pair.client.listTools();
+    const client = otel.span('tools/list', SpanKind.CLIENT);
+    expect(client.status.code).toBe(SpanStatusCode.UNSET);
+    expect(client.events.map((e) => ({ name: e.name, attributes: e.attributes }))).toEqual([{ name: 'mcpi.retry', attributes: { 'mcpi.retry.attempts': 2 } }]);
+    const servers = otel.spans().filter((s) => s.name === 'tools/list' && s.kind === SpanKind.SERVER);
+    expect(servers.map((s) => s.attributes['error.type'] ?? 'ok')).toEqual(['-31001', 'ok']);
+    for (const server of servers) expect(server.parentSpanContext?.spanId).toBe(client.spanContext().spanId);
+  });
+
+  it('says when retry gave up', async () => {
+    pair = await connectPair({ clientChain: [traced(), retry({ maxAttempts: 2, baseDelayMs: 0, maxDelayMs: 5 })], serverChain: [flaky(5)] });
+    await expect(pair.client.listTools()).rejects.toMatchObject({ code: ErrorCode.RateLimited });
+    const client = otel.span('tools/list', SpanKind.CLIENT);
+    expect(client.events.map((e) => ({ name: e.name, attributes: e.attributes }))).toEqual([
+      { name: 'mcpi.rate_limited', attributes: { 'mcpi.interceptor': 'flaky', 'mcpi.retry_after_ms': 1 } },
+      { name: 'mcpi.retry', attributes: { 'mcpi.retry.attempts': 2, 'mcpi.retry.gave_up': 'MAX_ATTEMPTS' } },
+    ]);
   });
 });
 

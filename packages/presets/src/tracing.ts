@@ -14,11 +14,11 @@ import {
   type TextMapPropagator,
   type TracerProvider,
 } from '@opentelemetry/api';
-import { createKey, Priority, type Interceptor, type InterceptorContext, type JsonObject, type JsonRpcNotification, type JsonRpcRequest, type JsonRpcResponse, type MetadataKey } from '@mcp-interceptors/core';
+import { createKey, Priority, RetryAttemptsKey, type Interceptor, type InterceptorContext, type JsonObject, type JsonRpcNotification, type JsonRpcRequest, type JsonRpcResponse, type MetadataKey } from '@mcp-interceptors/core';
 import { boolean, optionsObject, positiveInt, priority as priorityOption, withMethods } from './internal/options.js';
 import { metaGetter, metaSetter, resolvePropagator, type MetaPropagator } from './meta-propagation.js';
 import { operationHistograms } from './operation-metrics.js';
-import { outcomeEvents } from './outcome-events.js';
+import { outcomeEvents, retryEvent } from './outcome-events.js';
 import * as sc from './semconv.js';
 import { PACKAGE_NAME, PACKAGE_VERSION } from './version.js';
 
@@ -49,8 +49,9 @@ export interface TracingOptions {
   /** Make the span the active context while the rest of the chain and, on a server, the handler run. @defaultValue true */
   readonly activateContext?: boolean;
   /**
-   * Outermost by default, so rejections by rate-limit, circuit-breaker and concurrency are traced. A retry placed
-   * outside it (a lower priority, or earlier at the same one) makes each attempt a span of its own.
+   * Outermost by default, so rejections by rate-limit, circuit-breaker and concurrency are traced, and a `retry()`
+   * (High) inside it gives one CLIENT span per call with an `mcpi.retry` event. A retry placed outside it (a lower
+   * priority, or earlier at the same one) makes each attempt a span of its own instead.
    * @defaultValue Priority.Critical
    */
   readonly priority?: Priority;
@@ -180,6 +181,7 @@ export function tracing(options: TracingOptions = {}): Interceptor {
         attributes[sc.ATTR_MCP_PROTOCOL_VERSION] = result['protocolVersion'];
       }
     }
+    retryEvent(span, ctx.metadata.get(RetryAttemptsKey));
     span.setAttributes(attributes);
     const end = ctx.clock.now();
     span.end(end);
