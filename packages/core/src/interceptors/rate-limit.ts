@@ -6,7 +6,7 @@ import { ErrorCode, InterceptorError } from '../errors.js';
 import { Priority, type Interceptor } from '../interceptor.js';
 import { fn, oneOf, optionsObject, positiveInt, positiveNumber, priority as priorityOption, record } from '../internal/options.js';
 import type { JsonRpcRequest } from '../jsonrpc.js';
-import { callerKey, clockOption, methodFilter, toolName, type KeyFunction } from '../stores/request-keys.js';
+import { callerKey, clockOption, isPromise, methodFilter, toolName, type KeyFunction } from '../stores/guard.js';
 import { MemoryRateLimitStore, type RateLimit, type RateLimitDecision, type RateLimitStore } from '../stores/rate-limit-store.js';
 
 /**
@@ -284,8 +284,4 @@ function resolveLimit(where: string, fields: RateLimitOverride): RateLimit {
   const burst = positiveNumber(`${where}.burst`, fields.burst, Math.max(1, Math.ceil(rate)));
   if (burst < 1) throw new RangeError(`${where}.burst must be at least 1 (a request takes one token), got ${burst}`);
   return { algorithm: 'token-bucket', rate, burst };
-}
-
-function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
-  return typeof (value as { then?: unknown } | null)?.then === 'function';
 }

@@ -1,5 +1,5 @@
-// What the per-key guards (rate-limit, circuit-breaker, concurrency) share: which requests they apply to, and the
-// keys they file a request under by default.
+// What the per-key guards (rate-limit, circuit-breaker, concurrency) share: which requests they apply to, the keys
+// they file a request under by default, and option checks of their own.
 import type { Clock } from '../clock.js';
 import type { InterceptorContext } from '../context.js';
 import { stringList } from '../internal/options.js';
@@ -43,4 +43,9 @@ export function clockOption(where: `${string}.clock`, value: unknown): Clock | u
     throw new TypeError(`${where} must be a Clock (with now, setTimeout and clearTimeout)`);
   }
   return value as Clock;
+}
+
+/** True for a promise (or any thenable): stores may answer either way. */
+export function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
 }
