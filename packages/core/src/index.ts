@@ -42,3 +42,26 @@ export { retry, RetryAttemptsKey } from './interceptors/retry.js';
 export type { RetryOptions, RetryRecord } from './interceptors/retry.js';
 export { timeout } from './interceptors/timeout.js';
 export type { TimeoutOptions } from './interceptors/timeout.js';
+export { DEFAULT_SENSITIVE_KEYS, isSensitiveKey, redactedJson, redactSensitive, sensitiveKeyMatcher, TRUNCATION_MARKER } from './sensitive-keys.js';
+export type { RedactedJsonOptions, RedactOptions, SensitiveKeyMatcher, SensitiveKeys } from './sensitive-keys.js';
+export { isValidRequestId, REQUEST_ID_PATTERN, requestId } from './interceptors/request-id.js';
+export type { RequestIdOptions } from './interceptors/request-id.js';
+export { validation, VALIDATION_DROPPED_METRIC, VALIDATION_REJECTED_METRIC } from './interceptors/validation.js';
+export type { ValidationOptions, ValidationReason } from './interceptors/validation.js';
+export { emitRecord, jsonLinesSink, logging, nullSink, stderrSink } from './interceptors/logging.js';
+export type { LoggingOptions, LogLevel, LogRecord, LogSink, Outcome } from './interceptors/logging.js';
+export { DurationMs, EXCHANGE_DURATION_METRIC, timing } from './interceptors/timing.js';
+export type { TimingOptions } from './interceptors/timing.js';
+export {
+  ERRORS_METRIC,
+  IN_FLIGHT_METRIC,
+  metrics,
+  metricsSummary,
+  NOTIFICATIONS_METRIC,
+  REQUEST_DURATION_METRIC,
+  REQUESTS_METRIC,
+  successRate,
+} from './interceptors/metrics.js';
+export type { MethodSummary, MetricsOptions, MetricsSummary, SuccessRateFilter } from './interceptors/metrics.js';
+export { categorizeError, DEFAULT_EXPOSED_CODES, errorHandling } from './interceptors/error-handling.js';
+export type { ErrorCategory, ErrorCounts, ErrorHandlingInterceptor, ErrorHandlingOptions, ErrorRecord, ErrorStats } from './interceptors/error-handling.js';
