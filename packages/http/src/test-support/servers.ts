@@ -1,12 +1,14 @@
 // Test support (not published): an MCP server factory with a few tools, servers on loopback port 0, a capturing sink.
 import { once } from 'node:events';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport, type StreamableHTTPClientTransportOptions } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
+import { nodeHandler } from '../adapters/node.js';
 import type { HttpLogRecord, HttpLogSink } from '../log-sink.js';
+import { createMcpHttpHandler, type McpHttpHandler, type McpHttpHandlerOptions } from '../mcp-http-handler.js';
 
 export interface ServerProbe {
   /** `ctx.auth`/`extra.authInfo` as each `whoami` call saw it. */
@@ -85,4 +87,49 @@ export async function until(predicate: () => boolean, ms = 5000): Promise<void> 
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
+}
+
+/** An MCP endpoint on a node:http server (loopback, port 0) with the given handler options. */
+export async function serveMcp(options: Partial<McpHttpHandlerOptions> = {}): Promise<Listening & { handler: McpHttpHandler }> {
+  const handler = createMcpHttpHandler({ server: mcpServerFactory(), ...options });
+  const listening = await listen(nodeHandler(handler));
+  return {
+    ...listening,
+    handler,
+    close: async () => {
+      await handler.close();
+      await listening.close();
+    },
+  };
+}
+
+/** Headers of a Streamable HTTP POST. */
+export const POST_HEADERS: Readonly<Record<string, string>> = Object.freeze({ 'content-type': 'application/json', accept: 'application/json, text/event-stream' });
+
+export const INITIALIZE = JSON.stringify({
+  jsonrpc: '2.0',
+  id: 0,
+  method: 'initialize',
+  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+});
+
+export interface RawResponse {
+  readonly status: number;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly body: string;
+}
+
+/** A request through node:http, so `Host` and other headers fetch manages can be set by hand. */
+export function rawRequest(url: URL, init: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: url.hostname, port: url.port, path: url.pathname + url.search, method: init.method ?? 'GET', headers: init.headers }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(init.body);
+  });
 }
