@@ -99,7 +99,7 @@ export function isSensitiveKey(key: string, keys?: SensitiveKeys): boolean {
   return matcherOf(keys)(key);
 }
 
-export interface RedactOptions {
+export interface RedactSensitiveOptions {
   /** Objects nested deeper than this are replaced by `'[Truncated]'`. @defaultValue 32 */
   readonly maxDepth?: number;
 }
@@ -116,7 +116,7 @@ const CIRCULAR = '[Circular]';
  * redactSensitive({ user: 'ada', auth: { access_token: 't0k' } });
  * // { user: 'ada', auth: { access_token: '[REDACTED]' } }
  */
-export function redactSensitive<T>(value: T, keys?: SensitiveKeys, options: RedactOptions = {}): T {
+export function redactSensitive<T>(value: T, keys?: SensitiveKeys, options: RedactSensitiveOptions = {}): T {
   const isSensitive = matcherOf(keys);
   const maxDepth = options.maxDepth ?? 32;
   const ancestors = new Set<object>();
@@ -141,7 +141,7 @@ export function redactSensitive<T>(value: T, keys?: SensitiveKeys, options: Reda
   return copy(value, 0) as T;
 }
 
-export interface RedactedJsonOptions extends RedactOptions {
+export interface RedactedJsonOptions extends RedactSensitiveOptions {
   /** Longer output is cut here and ends with `…[truncated]`. @defaultValue no limit */
   readonly maxLength?: number;
 }

@@ -84,9 +84,17 @@ describe('validation: JSON-RPC shape', () => {
     expect(response).toMatchObject(invalidParams('params must not be nested deeper than 64 levels'));
   });
 
-  it('counts rejected requests', async () => {
-    const { chain } = await check('tools/ list', undefined);
-    expect(chain.metrics.snapshot().counters).toContainEqual({ name: VALIDATION_REJECTED_METRIC, labels: { method: 'invalid', reason: 'INVALID_REQUEST' }, value: 1 });
+  it('counts rejected requests with bounded method labels', async () => {
+    const chain = createChain([validation({ strict: true })]);
+    await runRequest(chain, 'tools/ list');
+    await runRequest(chain, 'tools/call', {});
+    await runRequest(chain, 'vendor/x', [] as unknown as JsonObject);
+    await runRequest(chain, 'vendor/y', [] as unknown as JsonObject);
+    expect(chain.metrics.snapshot().counters).toEqual([
+      { name: VALIDATION_REJECTED_METRIC, labels: { method: 'invalid', reason: 'INVALID_REQUEST' }, value: 1 },
+      { name: VALIDATION_REJECTED_METRIC, labels: { method: 'tools/call', reason: 'INVALID_PARAMS' }, value: 1 },
+      { name: VALIDATION_REJECTED_METRIC, labels: { method: 'other', reason: 'INVALID_PARAMS' }, value: 2 },
+    ]);
   });
 });
 

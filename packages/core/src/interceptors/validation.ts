@@ -2,6 +2,7 @@
 // do not match their method) before any later interceptor or the handler sees them.
 import type { Direction, InterceptorContext } from '../context.js';
 import { ErrorCode, InterceptorError } from '../errors.js';
+import { MCP_METHODS } from '../internal/exchange-end.js';
 import { boolean, optionsObject, positiveInt } from '../internal/options.js';
 import { DROP, Priority, type Interceptor } from '../interceptor.js';
 import { isJsonRpcId, type JsonObject, type JsonRpcNotification, type JsonRpcRequest } from '../jsonrpc.js';
@@ -20,9 +21,9 @@ export interface ValidationOptions {
 /** The reason of every rejection; match on it, never on the message. */
 export type ValidationReason = 'INVALID_REQUEST' | 'INVALID_PARAMS';
 
-/** Counter of dropped invalid notifications, labelled `{ method, reason }`. */
+/** Counter of dropped invalid notifications, labelled `{ method, reason }` (`method`: an MCP method, `other`, or `invalid` when the method was the problem). */
 export const VALIDATION_DROPPED_METRIC = 'mcp.validation.dropped';
-/** Counter of rejected invalid requests, labelled `{ method, reason }`. */
+/** Counter of rejected invalid requests, labelled like {@link VALIDATION_DROPPED_METRIC}. */
 export const VALIDATION_REJECTED_METRIC = 'mcp.validation.rejected';
 
 const TOP_LEVEL_KEYS = new Set(['jsonrpc', 'id', 'method', 'params']);
@@ -110,7 +111,7 @@ export function validation(options: ValidationOptions = {}): Interceptor {
       if (!checks(ctx)) return;
       const invalid = inspect(request, true);
       if (invalid === undefined) return;
-      ctx.metrics.increment(VALIDATION_REJECTED_METRIC, { method: invalid.reason === 'INVALID_PARAMS' ? ctx.method : 'invalid', reason: invalid.reason });
+      ctx.metrics.increment(VALIDATION_REJECTED_METRIC, { method: methodLabel(ctx.method, invalid.reason), reason: invalid.reason });
       const code = invalid.reason === 'INVALID_REQUEST' ? ErrorCode.InvalidRequest : ErrorCode.InvalidParams;
       const title = invalid.reason === 'INVALID_REQUEST' ? 'Invalid Request' : 'Invalid params';
       throw new InterceptorError(code, `${title}: ${invalid.problems.join('; ')}`, { reason: invalid.reason, problems: invalid.problems });
@@ -120,10 +121,16 @@ export function validation(options: ValidationOptions = {}): Interceptor {
       const invalid = inspect(notification, false);
       if (invalid === undefined) return;
       // A notification has no response to carry an error: drop it, and count it.
-      ctx.metrics.increment(VALIDATION_DROPPED_METRIC, { method: invalid.reason === 'INVALID_PARAMS' ? ctx.method : 'invalid', reason: invalid.reason });
+      ctx.metrics.increment(VALIDATION_DROPPED_METRIC, { method: methodLabel(ctx.method, invalid.reason), reason: invalid.reason });
       return DROP;
     },
   };
+}
+
+/** Metric labels stay bounded: a peer choosing method names cannot create series. */
+function methodLabel(method: string, reason: ValidationReason): string {
+  if (reason === 'INVALID_REQUEST') return 'invalid';
+  return MCP_METHODS.has(method) ? method : 'other';
 }
 
 function directionsOption(value: unknown): ReadonlySet<Direction> {
