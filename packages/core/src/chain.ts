@@ -141,7 +141,7 @@ export function createChain(interceptors: readonly Interceptor[], options: Chain
       let response: JsonRpcResponse;
       if (interceptor.around) {
         try {
-          response = asResponse(await interceptor.around(req, ctx, makeNext(p, req, signal)), request, interceptor);
+          response = asResponse(await interceptor.around(req, ctx, makeNext(p, req, signal), signal), request, interceptor);
         } catch (cause) {
           response = raise(cause, interceptor, ctx, active, report).toResponse(request.id);
         }

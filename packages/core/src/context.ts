@@ -90,6 +90,8 @@ export class ExchangeContext implements InterceptorContext {
   private controller: AbortController | undefined;
   private aborted = false;
   private abortReason: unknown;
+  /** One listener needs no array: the transport's is usually the only one. */
+  private listener: AbortListener | undefined;
   private listeners: AbortListener[] | undefined;
 
   constructor(init: ExchangeInit) {
@@ -153,8 +155,11 @@ export class ExchangeContext implements InterceptorContext {
     this.aborted = true;
     this.abortReason = reason;
     this.controller?.abort(reason);
+    const first = this.listener;
     const listeners = this.listeners;
+    this.listener = undefined;
     this.listeners = undefined;
+    first?.(reason);
     if (listeners) for (const listener of listeners) listener(reason);
   }
 
@@ -163,6 +168,12 @@ export class ExchangeContext implements InterceptorContext {
     if (this.aborted) {
       listener(this.abortReason);
       return noop;
+    }
+    if (this.listener === undefined && this.listeners === undefined) {
+      this.listener = listener;
+      return () => {
+        if (this.listener === listener) this.listener = undefined;
+      };
     }
     (this.listeners ??= []).push(listener);
     return () => {

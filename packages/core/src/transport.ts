@@ -39,6 +39,8 @@ interface Exchange {
   /** Downstream was abandoned by a signal: a response that still comes is late and is dropped. */
   abandoned: boolean;
   readonly progressToken: string | number | undefined;
+  /** Unsubscribes the current attempt from abort signals. */
+  unwatch: (() => void) | undefined;
 }
 
 const CANCELLED_METHOD = 'notifications/cancelled';
@@ -199,15 +201,15 @@ export class InterceptedTransport<T extends Transport = Transport> implements Tr
     const pending = new Deferred<JsonRpcResponse>();
     ex.pending = pending;
     this.outbound.set(ex.id, ex);
-    const stop = this.whenAborted(ex, signal, (reason) => {
-      if (!pending.resolve(this.abortResponse(ex, reason))) return;
+    ex.unwatch = this.whenAborted(ex, signal, (reason) => {
+      if (!this.settle(ex, pending, this.abortResponse(ex, reason))) return;
       this.outbound.deleteIf(ex.id, ex);
       ex.abandoned = true;
       this.lateOutbound.add(ex.id);
       // Tell the peer to stop, unless our Protocol already did or there is no connection left.
       if (ex.cancelled === undefined && !this.closed) {
         const reasonText = isInterceptorError(reason) ? reason.data.reason : 'cancelled';
-        void this.sendNotification({ jsonrpc: '2.0', method: CANCELLED_METHOD, params: { requestId: ex.id, reason: reasonText } }, ex.sendOptions).catch((error: unknown) =>
+        void this.sendNotification({ jsonrpc: '2.0', method: CANCELLED_METHOD, params: { requestId: ex.id, reason: reasonText } }, ex.sendOptions, ex).catch((error: unknown) =>
           this.raiseError(asError(error)),
         );
       }
@@ -218,10 +220,10 @@ export class InterceptedTransport<T extends Transport = Transport> implements Tr
         // Protocol rejects its caller from `send()`; the chain still sees the failure as a response.
         if (ex.sent.reject(error)) ex.callerGone = true;
         this.outbound.deleteIf(ex.id, ex);
-        pending.resolve(new InterceptorError(ErrorCode.InternalError, 'Failed to send request', { reason: 'SEND_FAILED' }, { cause: error }).toResponse(ex.id));
+        this.settle(ex, pending, new InterceptorError(ErrorCode.InternalError, 'Failed to send request', { reason: 'SEND_FAILED' }, { cause: error }).toResponse(ex.id));
       },
     );
-    return pending.promise.finally(stop);
+    return pending.promise;
   }
 
   private finishOutbound(ex: Exchange, response: JsonRpcResponse): void {
@@ -260,8 +262,8 @@ export class InterceptedTransport<T extends Transport = Transport> implements Tr
     if (early) return Promise.resolve(early);
     const pending = new Deferred<JsonRpcResponse>();
     ex.pending = pending;
-    const stop = this.whenAborted(ex, signal, (reason) => {
-      if (!pending.resolve(this.abortResponse(ex, reason))) return;
+    ex.unwatch = this.whenAborted(ex, signal, (reason) => {
+      if (!this.settle(ex, pending, this.abortResponse(ex, reason))) return;
       ex.abandoned = true;
       // The peer's own cancellation reaches Protocol as it is; for a timeout or abort, cancel the handler ourselves.
       if (ex.cancelled === undefined && !this.closed) {
@@ -270,7 +272,7 @@ export class InterceptedTransport<T extends Transport = Transport> implements Tr
       }
     });
     void this.afterNotifications('inbound', () => this.deliver(request, ex.extra));
-    return pending.promise.finally(stop);
+    return pending.promise;
   }
 
   private sendResponse(response: JsonRpcResponse, options: TransportSendOptions | undefined): Promise<void> {
@@ -282,7 +284,7 @@ export class InterceptedTransport<T extends Transport = Transport> implements Tr
     }
     if (ex.pending === undefined || ex.pending.settled) return Promise.resolve();
     ex.sendOptions = options;
-    ex.pending.resolve(copyResponse(response));
+    this.settle(ex, ex.pending, copyResponse(response));
     return ex.sent.promise;
   }
 
@@ -319,15 +321,16 @@ export class InterceptedTransport<T extends Transport = Transport> implements Tr
     const pending = ex.pending;
     const copy = copyResponse(response);
     // Progress notifications received before this response reach Protocol before it.
-    if (this.notificationsQueued.inbound > 0) void this.notificationTail.inbound.then(() => pending.resolve(copy));
-    else pending.resolve(copy);
+    if (this.notificationsQueued.inbound > 0) void this.notificationTail.inbound.then(() => this.settle(ex, pending, copy));
+    else this.settle(ex, pending, copy);
   }
 
   // ── notifications ──────────────────────────────────────────────────────────────────────────────────
 
-  private sendNotification(original: JsonRpcNotification, options: TransportSendOptions | undefined): Promise<void> {
-    let related: Exchange | undefined;
-    if (original.method === CANCELLED_METHOD) {
+  /** `abandoned`: the exchange whose attempt this wrapper itself cancels (not our Protocol: the exchange goes on). */
+  private sendNotification(original: JsonRpcNotification, options: TransportSendOptions | undefined, abandoned?: Exchange): Promise<void> {
+    let related: Exchange | undefined = abandoned;
+    if (abandoned === undefined && original.method === CANCELLED_METHOD) {
       const target = this.outbound.get(requestIdOf(original) as JsonRpcId) ?? this.findLiveOutbound(requestIdOf(original));
       if (target !== undefined) {
         related = target;
@@ -485,6 +488,7 @@ export class InterceptedTransport<T extends Transport = Transport> implements Tr
       callerGone: false,
       abandoned: false,
       progressToken: typeof token === 'string' || typeof token === 'number' ? token : undefined,
+      unwatch: undefined,
     };
     if (ex.progressToken !== undefined) (direction === 'outbound' ? this.outboundProgress : this.inboundProgress).set(ex.progressToken, ex);
     this.live.add(ex);
@@ -520,6 +524,15 @@ export class InterceptedTransport<T extends Transport = Transport> implements Tr
   private findLiveOutbound(id: unknown): Exchange | undefined {
     for (const ex of this.live) if (ex.ctx.direction === 'outbound' && ex.id === id) return ex;
     return undefined;
+  }
+
+  /** Resolves the current attempt once and stops watching its signals. */
+  private settle(ex: Exchange, pending: Deferred<JsonRpcResponse>, response: JsonRpcResponse): boolean {
+    if (!pending.resolve(response)) return false;
+    const unwatch = ex.unwatch;
+    ex.unwatch = undefined;
+    unwatch?.();
+    return true;
   }
 
   /** Subscribes to the exchange's and the call's abort; returns the unsubscribe. */

@@ -264,6 +264,23 @@ describe('retry', () => {
     await pair.close();
   });
 
+  it('registered after timeout({ mode: "attempt" }): the outer deadline also ends the retrying (no spinning)', async () => {
+    const records: Array<RetryRecord | undefined> = [];
+    const { clock, attempts, pair } = await setUp({}, (c) => [noteRecords(records), timeout({ defaultMs: 1_000, mode: 'attempt', clock: c }), retry({ random: () => 0, maxAttempts: 5 })]);
+    await pair.client.listTools();
+    const call = pair.client.callTool({ name: 'hang', arguments: {} }).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    await clock.advance(1_000);
+    expect(await call).toMatchObject({ code: ErrorCode.Timeout, data: { reason: 'TIMEOUT' } });
+    await clock.advance(60_000);
+    // One attempt reached the server, and the aborted deadline stopped retry instead of 4 instantly aborted replays.
+    expect(attempts).toHaveLength(1);
+    expect(records.at(-1)).toEqual({ attempts: 1, gaveUp: 'CANCELLED' });
+    await pair.close();
+  });
+
   it('leaves requests it received alone (inbound)', async () => {
     const chain = createChain([retry({ random: () => 0 }), failingBelow(2)]);
     const { response, handled } = await runRequest(chain, 'tools/list', {}, { direction: 'inbound' });

@@ -127,17 +127,19 @@ export function retry(options: RetryOptions = {}): Interceptor {
     priority,
     // Only requests this side sent; notifications pass so that `tools/list_changed` can reset what was learned.
     shouldExecute: (ctx) => ctx.direction === 'outbound' || ctx.kind === 'notification',
-    async around(request, ctx, next) {
+    async around(request, ctx, next, upstream) {
       let response = await next();
       if (request.method === 'tools/list') learnFromList(response, ctx.session);
       if (!isErrorResponse(response) || !codes.has(response.error.code) || !mayRetry(request, ctx)) return response;
 
       const clock = fixedClock ?? ctx.clock;
+      // An outer per-attempt deadline ends the retrying too, not only a cancelled exchange.
+      const stop = upstream === undefined ? ctx.signal : AbortSignal.any([ctx.signal, upstream]);
       const labels = { method: request.method };
       let attempts = 1;
       let gaveUp: RetryRecord['gaveUp'];
       while (isErrorResponse(response) && codes.has(response.error.code)) {
-        if (ctx.signal.aborted) {
+        if (stop.aborted) {
           gaveUp = 'CANCELLED';
           break;
         }
@@ -151,9 +153,9 @@ export function retry(options: RetryOptions = {}): Interceptor {
           break;
         }
         ctx.metrics.increment('retry.retries', { method: request.method, code: response.error.code });
-        if (!(await wait(clock, delayFor(attempts, retryAfterMs), ctx.signal))) {
+        if (!(await wait(clock, delayFor(attempts, retryAfterMs), stop))) {
           gaveUp = 'CANCELLED';
-          response = cancelledResponse(request, ctx.signal.reason);
+          response = cancelledResponse(request, stop.reason);
           break;
         }
         attempts++;
