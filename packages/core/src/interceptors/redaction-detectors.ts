@@ -95,8 +95,9 @@ const looksRandom = (value: string): boolean => /\d/.test(value) && /[A-Za-z]/.t
 const privateKey: Detector = {
   id: 'private-key',
   label: 'PRIVATE_KEY',
-  // An unterminated block (a truncated key) is redacted to the end of the text: failing closed.
-  pattern: /-----BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY( BLOCK)?-----[\s\S]*?(?:-----END \1PRIVATE KEY\2-----|$)/g,
+  // A block without its END line (a truncated key) is redacted as far as its base64 body goes: failing closed.
+  // A bare BEGIN line (as in code that looks for one) is not a key and is kept.
+  pattern: /-----BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY( BLOCK)?-----(?:[\s\S]*?-----END \1PRIVATE KEY\2-----|\s+[A-Za-z0-9+/=][A-Za-z0-9+/=:,\s-]*)/g,
   hint: (text) => text.includes('-----BEGIN '),
 };
 

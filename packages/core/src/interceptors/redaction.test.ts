@@ -126,6 +126,8 @@ describe('redaction detectors', () => {
     const key = '-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA7\nabc=\n-----END RSA PRIVATE KEY-----';
     expect(await redactArg(`key:\n${key}\ndone`)).toBe('key:\n[REDACTED:PRIVATE_KEY]\ndone');
     expect(await redactArg('-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXk')).toBe('[REDACTED:PRIVATE_KEY]');
+    const code = 'if (pem.indexOf("-----BEGIN PRIVATE KEY-----") !== 0) throw new TypeError("not a key")';
+    expect(await redactArg(code)).toBe(code);
     const pub = '-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqh\n-----END PUBLIC KEY-----';
     expect(await redactArg(pub)).toBe(pub);
   });
