@@ -40,6 +40,8 @@ export { circuitBreaker, DEFAULT_FAILURE_CODES } from './interceptors/circuit-br
 export type { CircuitBreakerOptions, CircuitStateChange } from './interceptors/circuit-breaker.js';
 export { MemoryBreakerStore } from './stores/breaker-store.js';
 export type { BreakerAdmission, BreakerOutcome, BreakerPolicy, BreakerSnapshot, BreakerStore, BreakerTicket, BreakerTransition, CircuitState, MemoryBreakerStoreOptions } from './stores/breaker-store.js';
+export { concurrency } from './interceptors/concurrency.js';
+export type { BulkheadState, ConcurrencyInterceptor, ConcurrencyOptions, ConcurrencyOverride } from './interceptors/concurrency.js';
 export { cache, CacheStatusKey } from './interceptors/cache.js';
 export type { CacheableMethod, CacheInterceptor, CacheOptions, CacheStats } from './interceptors/cache.js';
 export { retry, RetryAttemptsKey } from './interceptors/retry.js';
@@ -69,3 +71,13 @@ export {
 export type { MethodSummary, MetricsOptions, MetricsSummary, SuccessRateFilter } from './interceptors/metrics.js';
 export { categorizeError, DEFAULT_EXPOSED_CODES, errorHandling } from './interceptors/error-handling.js';
 export type { ErrorCategory, ErrorCounts, ErrorHandlingInterceptor, ErrorHandlingOptions, ErrorRecord, ErrorStats } from './interceptors/error-handling.js';
+export { REDACTION_DETECTORS } from './interceptors/redaction-detectors.js';
+export type { CustomRedactionDetector, RedactionDetectorId } from './interceptors/redaction-detectors.js';
+export { redaction, REDACTION_METHODS, RedactionFindingsKey } from './interceptors/redaction.js';
+export type { RedactionFindings, RedactionInterceptor, RedactionMode, RedactionOptions, RedactionPart } from './interceptors/redaction.js';
+export { accessPolicy } from './interceptors/access-policy.js';
+export type { AccessEffect, AccessKind, AccessPolicyOptions, AccessRule } from './interceptors/access-policy.js';
+export { PROMPT_INJECTION_RULE_IDS } from './interceptors/prompt-injection-guard-rules.js';
+export type { PromptInjectionRule } from './interceptors/prompt-injection-guard-rules.js';
+export { PROMPT_INJECTION_FIELDS, promptInjectionGuard, PromptInjectionFindingsKey } from './interceptors/prompt-injection-guard.js';
+export type { PromptInjectionField, PromptInjectionFindings, PromptInjectionGuardOptions, PromptInjectionVerdict } from './interceptors/prompt-injection-guard.js';

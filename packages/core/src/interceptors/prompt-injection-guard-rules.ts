@@ -122,7 +122,8 @@ export function builtinRules(hostAllowed: (url: string) => boolean): CompiledRul
   ];
 }
 
-export const BUILTIN_RULE_IDS: readonly string[] = Object.freeze(builtinRules(() => true).map((r) => r.id));
+/** The ids of the built-in rules (for `disableRules`). */
+export const PROMPT_INJECTION_RULE_IDS: readonly string[] = Object.freeze(builtinRules(() => true).map((r) => r.id));
 
 /** Compiles user rules; throws a TypeError/RangeError naming the bad field. */
 export function compileUserRule(where: string, rule: PromptInjectionRule): CompiledRule {

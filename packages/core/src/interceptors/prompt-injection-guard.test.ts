@@ -6,7 +6,7 @@ import type { JsonObject } from '../jsonrpc.js';
 import { connectPair } from '../test-support/pair.js';
 import { runRequest } from '../testing.js';
 import { promptInjectionGuard, PromptInjectionFindingsKey, type PromptInjectionGuardOptions } from './prompt-injection-guard.js';
-import { BUILTIN_RULE_IDS } from './prompt-injection-guard-rules.js';
+import { PROMPT_INJECTION_RULE_IDS } from './prompt-injection-guard-rules.js';
 
 async function scanArgs(text: string, options: PromptInjectionGuardOptions = {}) {
   const result = await runRequest(createChain([promptInjectionGuard(options)]), 'tools/call', { name: 't', arguments: { text } });
@@ -51,7 +51,7 @@ const SAMPLES: Array<[string, string]> = [
 
 describe('promptInjectionGuard rules', () => {
   it('has a sample for every built-in rule', () => {
-    expect(SAMPLES.map(([id]) => id).sort()).toEqual([...BUILTIN_RULE_IDS].sort());
+    expect(SAMPLES.map(([id]) => id).sort()).toEqual([...PROMPT_INJECTION_RULE_IDS].sort());
   });
 
   it.each(SAMPLES)('detects %s', async (id, text) => {

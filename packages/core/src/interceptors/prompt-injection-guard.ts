@@ -6,7 +6,7 @@ import * as check from '../internal/options.js';
 import { Priority, type Interceptor } from '../interceptor.js';
 import type { JsonObject } from '../jsonrpc.js';
 import { createKey, type MetadataKey } from '../metadata.js';
-import { BUILTIN_RULE_IDS, builtinRules, compileUserRule, sanitize, scanText, type CompiledRule, type PromptInjectionRule, type TextScan } from './prompt-injection-guard-rules.js';
+import { PROMPT_INJECTION_RULE_IDS, builtinRules, compileUserRule, sanitize, scanText, type CompiledRule, type PromptInjectionRule, type TextScan } from './prompt-injection-guard-rules.js';
 import { mapStrings } from './redaction-walk.js';
 
 /** Where injected text arrives; each names a method, the part of the exchange and the keys scanned in it. */
@@ -153,7 +153,7 @@ export function promptInjectionGuard(options: PromptInjectionGuardOptions = {}):
 function resolveRules(options: PromptInjectionGuardOptions, hostAllowed: (url: string) => boolean): CompiledRule[] {
   const disabled = new Set(check.stringList('promptInjectionGuard.disableRules', options.disableRules, []));
   for (const id of disabled) {
-    if (!BUILTIN_RULE_IDS.includes(id)) throw new TypeError(`promptInjectionGuard.disableRules has an unknown rule ${JSON.stringify(id)}`);
+    if (!PROMPT_INJECTION_RULE_IDS.includes(id)) throw new TypeError(`promptInjectionGuard.disableRules has an unknown rule ${JSON.stringify(id)}`);
   }
   if (options.rules !== undefined && !Array.isArray(options.rules)) throw new TypeError('promptInjectionGuard.rules must be an array');
   const custom = (options.rules ?? []).map((rule, i) => compileUserRule(`promptInjectionGuard.rules[${i}]`, rule));
