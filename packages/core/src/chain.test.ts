@@ -285,3 +285,16 @@ describe('chains with and without around share one semantics', () => {
     expect(log).toEqual(['outer>', '<outer', 'outer>', '<outer']);
   });
 });
+
+describe('short-circuit responses are copied', () => {
+  it('outer hooks mutating the answer never touch the object the interceptor returned', async () => {
+    const stored = { jsonrpc: '2.0' as const, id: 1, result: { items: ['a'], _meta: { source: 'memory' } } };
+    const chain = createChain([
+      { name: 'mutator', priority: Priority.High, onResponse: (res) => { if ('result' in res) { res.result['extra'] = true; (res.result['_meta'] as Record<string, unknown>)['seen'] = 1; } } },
+      { name: 'memo', onRequest: () => stored },
+    ]);
+    const { response } = await runRequest(chain, 'tools/list', undefined, { id: 1 });
+    expect(response).toEqual({ jsonrpc: '2.0', id: 1, result: { items: ['a'], extra: true, _meta: { source: 'memory', seen: 1 } } });
+    expect(stored).toEqual({ jsonrpc: '2.0', id: 1, result: { items: ['a'], _meta: { source: 'memory' } } });
+  });
+});

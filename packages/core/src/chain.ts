@@ -3,7 +3,7 @@
 import { systemClock, type Clock } from './clock.js';
 import type { InterceptorContext } from './context.js';
 import { InterceptorError, isInterceptorError } from './errors.js';
-import { copyMessage } from './internal/copy-frame.js';
+import { copyMessage, copyResponse } from './internal/copy-frame.js';
 import { DROP, Priority, type Interceptor, type Next } from './interceptor.js';
 import type { JsonRpcNotification, JsonRpcRequest, JsonRpcResponse } from './jsonrpc.js';
 import { createMetricsRegistry, type MetricsRegistry, type MetricsRegistryOptions } from './metrics.js';
@@ -133,7 +133,7 @@ export function createChain(interceptors: readonly Interceptor[], options: Chain
         try {
           let early = interceptor.onRequest(req, ctx);
           if (isThenable(early)) early = await early;
-          if (early !== undefined && early !== null) return asResponse(early, request, interceptor);
+          if (early !== undefined && early !== null) return copyResponse(asResponse(early, request, interceptor));
         } catch (cause) {
           return raise(cause, interceptor, ctx, active, report).toResponse(request.id);
         }
@@ -191,7 +191,8 @@ export function createChain(interceptors: readonly Interceptor[], options: Chain
       try {
         let early = onRequest.call(step.interceptor, request, ctx);
         if (isThenable(early)) early = await early;
-        if (early !== undefined && early !== null) response = asResponse(early, request, step.interceptor);
+        // A copy: outer hooks may mutate it, and the object may be one the interceptor keeps (a cache entry).
+        if (early !== undefined && early !== null) response = copyResponse(asResponse(early, request, step.interceptor));
       } catch (cause) {
         response = raise(cause, step.interceptor, ctx, active, report).toResponse(request.id);
       }

@@ -28,7 +28,7 @@ export interface InterceptorContext {
   readonly method: string;
   /** The JSON-RPC id; undefined for a notification. */
   readonly jsonrpcId: JsonRpcId | undefined;
-  /** A UUID correlation id: the one in `params._meta` when the peer sent one, else a fresh one. */
+  /** A UUID correlation id: the one in `params._meta` when the frame carries one, else a fresh one. */
   requestId: string;
   /** When the exchange began, from the chain's clock (epoch milliseconds). */
   readonly startTime: number;
@@ -112,7 +112,8 @@ export class ExchangeContext implements InterceptorContext {
 
   get requestId(): string {
     if (this.id === undefined) {
-      const meta = this.direction === 'inbound' ? this.params?.['_meta'] : undefined;
+      // Join the id the frame already carries (the peer's, or one a gateway passes on), else start a new one.
+      const meta = this.params?.['_meta'];
       const joined = typeof meta === 'object' && meta !== null ? (meta as JsonObject)[REQUEST_ID_META_KEY] : undefined;
       this.id = typeof joined === 'string' && joined.length > 0 && joined.length <= 128 ? joined : crypto.randomUUID();
     }

@@ -7,6 +7,7 @@ import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { CreateMessageRequestSchema, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { describe, expect, it } from 'vitest';
 import { createChain } from './chain.js';
+import { REQUEST_ID_META_KEY } from './context.js';
 import { Priority, type Interceptor } from './interceptor.js';
 import { connectPair, registerDefaultTools } from './test-support/pair.js';
 import { intercept } from './transport.js';
@@ -210,6 +211,21 @@ describe('frame hygiene', () => {
     const response = pair.wire.clientReceived.at(-1) as Record<string, unknown>;
     expect(Object.keys(response).sort()).toEqual(['id', 'jsonrpc', 'result']);
     expect(response['result']).toMatchObject({ _meta: { 'dev.test/out': 1 } });
+    await pair.close();
+  });
+});
+
+describe('correlation id', () => {
+  it('is stamped on outbound requests and joined by the far side; an id the frame already carries is kept', async () => {
+    const seen: string[] = [];
+    const look: Interceptor = { name: 'look', onRequest: (req, ctx) => void (req.method === 'tools/call' && seen.push(`${ctx.side}:${ctx.requestId}`)) };
+    const pair = await connectPair({ clientChain: [look], serverChain: [look] });
+    await pair.client.callTool({ name: 'echo', arguments: { text: 'x' } });
+    const [client, server] = seen.splice(0);
+    expect(client).toMatch(/^client:[0-9a-f-]{36}$/);
+    expect(server).toBe(client?.replace('client', 'server'));
+    await pair.client.callTool({ name: 'echo', arguments: { text: 'y' }, _meta: { [REQUEST_ID_META_KEY]: 'gateway-42' } });
+    expect(seen).toEqual(['client:gateway-42', 'server:gateway-42']);
     await pair.close();
   });
 });

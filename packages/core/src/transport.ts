@@ -185,7 +185,7 @@ export class InterceptedTransport<T extends Transport = Transport> implements Tr
     const request = copyMessage(original);
     const ex = this.newExchange('outbound', request, undefined, options);
     if (request.method === 'initialize') this.state.learnFromInitializeRequest(request.params);
-    // Stamp the correlation id so the peer's chain joins the same exchange.
+    // Stamp the correlation id (kept when the frame already has one) so the peer's chain joins the same exchange.
     const params = (request.params ??= {});
     const meta = (params['_meta'] ??= {}) as JsonObject;
     meta[REQUEST_ID_META_KEY] = ex.ctx.requestId;
