@@ -40,6 +40,8 @@ export { circuitBreaker, DEFAULT_FAILURE_CODES } from './interceptors/circuit-br
 export type { CircuitBreakerOptions, CircuitStateChange } from './interceptors/circuit-breaker.js';
 export { MemoryBreakerStore } from './stores/breaker-store.js';
 export type { BreakerAdmission, BreakerOutcome, BreakerPolicy, BreakerSnapshot, BreakerStore, BreakerTicket, BreakerTransition, CircuitState, MemoryBreakerStoreOptions } from './stores/breaker-store.js';
+export { concurrency } from './interceptors/concurrency.js';
+export type { BulkheadState, ConcurrencyInterceptor, ConcurrencyOptions, ConcurrencyOverride } from './interceptors/concurrency.js';
 export { cache, CacheStatusKey } from './interceptors/cache.js';
 export type { CacheableMethod, CacheInterceptor, CacheOptions, CacheStats } from './interceptors/cache.js';
 export { retry, RetryAttemptsKey } from './interceptors/retry.js';
