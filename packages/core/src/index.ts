@@ -42,6 +42,8 @@ export { MemoryBreakerStore } from './stores/breaker-store.js';
 export type { BreakerAdmission, BreakerOutcome, BreakerPolicy, BreakerSnapshot, BreakerStore, BreakerTicket, BreakerTransition, CircuitState, MemoryBreakerStoreOptions } from './stores/breaker-store.js';
 export { concurrency } from './interceptors/concurrency.js';
 export type { BulkheadState, ConcurrencyInterceptor, ConcurrencyOptions, ConcurrencyOverride } from './interceptors/concurrency.js';
+export { payloadLimit } from './interceptors/payload-limit.js';
+export type { PayloadLimitOptions, PayloadPart } from './interceptors/payload-limit.js';
 export { cache, CacheStatusKey } from './interceptors/cache.js';
 export type { CacheableMethod, CacheInterceptor, CacheOptions, CacheStats } from './interceptors/cache.js';
 export { retry, RetryAttemptsKey } from './interceptors/retry.js';
