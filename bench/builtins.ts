@@ -1,0 +1,44 @@
+// bench/builtins: a realistic server chain against the bare SDK, measured in one process.
+// Target (issue 3): request-id, validation, rate-limit, circuit-breaker, timing, metrics and logging to a null sink
+// on the server, echo tools/call over InMemoryTransport: ≤ 1.20× bare SDK time per call.
+import { circuitBreaker, logging, metrics, nullSink, rateLimit, requestId, timing, validation } from '@mcp-interceptors/core';
+import { compare, createChain, isMain, report, type Setup } from './harness.js';
+
+export const setups: readonly Setup[] = [
+  { name: 'bare SDK' },
+  {
+    name: 'server chain of 7 built-ins',
+    server: () =>
+      createChain([
+        requestId(),
+        validation(),
+        // Limits high enough that every call passes: the bench measures the cost of deciding, not of rejecting.
+        rateLimit({ scope: 'client', rate: 1e9, burst: 1e9 }),
+        circuitBreaker(),
+        timing(),
+        metrics(),
+        logging({ sink: nullSink }),
+      ]),
+  },
+];
+
+const TARGETS = { 'server chain of 7 built-ins': 1.2 };
+
+export async function main(): Promise<boolean> {
+  const quick = process.env['BENCH_QUICK'] === '1';
+  const rounds = quick ? 3 : 7;
+  const calls = quick ? 1000 : 4000;
+  const sequential = report(`Built-ins, sequential echo calls (${rounds} alternating rounds × ${calls} calls, median):`, await compare(setups, { calls, concurrency: 1, rounds }), TARGETS);
+  const concurrent = report(`Built-ins, 64 concurrent echo calls (${rounds} alternating rounds × ${calls * 2} calls, median):`, await compare(setups, { calls: calls * 2, concurrency: 64, rounds }), TARGETS);
+  return [sequential, concurrent].every((r) => Object.entries(TARGETS).every(([name, target]) => (r[name] ?? Infinity) <= target));
+}
+
+if (isMain(import.meta.url)) {
+  main().then(
+    (ok) => process.exit(ok ? 0 : 1),
+    (error: unknown) => {
+      console.error(error);
+      process.exit(2);
+    },
+  );
+}
