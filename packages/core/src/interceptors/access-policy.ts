@@ -132,19 +132,23 @@ export function accessPolicy(options: AccessPolicyOptions): Interceptor {
     name: 'access-policy',
     priority,
     shouldExecute: (ctx) => ctx.kind === 'request' && directions.includes(ctx.direction) && (CALLS.has(ctx.method) || LISTS.has(ctx.method) || ctx.method === COMPLETE),
-    async onRequest(request, ctx) {
-      const subject = await subjectOf(ctx, rolesOf);
-      ctx.metadata.set(SubjectKey, subject);
-      const params = request.params ?? {};
-      const call = CALLS.get(request.method);
-      if (call !== undefined) return enforce(ctx, call.kind, params[call.key], subject);
-      if (request.method === COMPLETE) {
-        // Completions reveal a prompt's or a resource template's argument values: same rule as using it.
-        const ref = params['ref'] as JsonObject | undefined;
-        if (ref?.['type'] === 'ref/prompt') return enforce(ctx, 'prompt', ref['name'], subject);
-        if (ref?.['type'] === 'ref/resource') return enforce(ctx, 'resource', ref['uri'], subject);
-      }
-      return undefined;
+    onRequest(request, ctx) {
+      const decide = (subject: Subject): void => {
+        ctx.metadata.set(SubjectKey, subject);
+        const params = request.params ?? {};
+        const call = CALLS.get(request.method);
+        if (call !== undefined) return enforce(ctx, call.kind, params[call.key], subject);
+        if (request.method === COMPLETE) {
+          // Completions reveal a prompt's or a resource template's argument values: same rule as using it.
+          const ref = params['ref'] as JsonObject | undefined;
+          if (ref?.['type'] === 'ref/prompt') return enforce(ctx, 'prompt', ref['name'], subject);
+          if (ref?.['type'] === 'ref/resource') return enforce(ctx, 'resource', ref['uri'], subject);
+        }
+      };
+      // Stay synchronous unless the roles function is async: most requests should not pay for a microtask.
+      const roles = rolesOf(ctx);
+      if (isThenable(roles)) return roles.then((resolved) => decide(subjectOf(ctx, resolved)));
+      return decide(subjectOf(ctx, roles));
     },
     onResponse(response, ctx) {
       const list = LISTS.get(ctx.method);
@@ -169,13 +173,16 @@ function appliesTo(rule: CompiledRule, subject: Subject): boolean {
   return true;
 }
 
-async function subjectOf(ctx: InterceptorContext, rolesOf: NonNullable<AccessPolicyOptions['roles']>): Promise<Subject> {
-  const roles = await rolesOf(ctx);
+function subjectOf(ctx: InterceptorContext, roles: readonly string[] | undefined): Subject {
   const scopes = ctx.auth?.scopes;
   return {
     roles: new Set(Array.isArray(roles) ? roles.filter((r): r is string => typeof r === 'string') : []),
     scopes: new Set(Array.isArray(scopes) ? scopes.filter((s): s is string => typeof s === 'string') : []),
   };
+}
+
+function isThenable<T>(value: T | Promise<T>): value is Promise<T> {
+  return typeof (value as { then?: unknown } | null | undefined)?.then === 'function';
 }
 
 function defaultRoles(ctx: InterceptorContext): readonly string[] | undefined {
