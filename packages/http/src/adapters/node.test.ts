@@ -5,7 +5,9 @@ import type { HttpInterceptor } from '../http-interceptor.js';
 import { bearerAuth } from '../interceptors/bearer-auth.js';
 import { health } from '../interceptors/health.js';
 import { createMcpHttpHandler } from '../mcp-http-handler.js';
-import { connectClient, listen, mcpServerFactory, until, type Listening } from '../test-support/servers.js';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { createHttpChain } from '../http-chain.js';
+import { connectClient, INITIALIZE, listen, mcpServerFactory, POST_HEADERS, until, type Listening } from '../test-support/servers.js';
 import { nodeHandler } from './node.js';
 
 const open: Listening[] = [];
@@ -121,5 +123,53 @@ describe('nodeHandler, stateless', () => {
     expect(get.headers.get('allow')).toBe('POST');
     expect(await get.json()).toMatchObject({ id: null, error: { code: -32000 } });
     await client.close();
+    // Each per-request server is closed once its response is done.
+    await until(() => (probe.servers as McpServer[]).every((server) => !server.isConnected()));
+  });
+});
+
+describe('nodeHandler failures', () => {
+  it('answers 500 with a JSON-RPC body when an interceptor throws, and keeps serving', async () => {
+    const errors: string[] = [];
+    let fail = true;
+    const handler = createMcpHttpHandler({
+      server: mcpServerFactory(),
+      http: createHttpChain([{ name: 'flaky', onRequest: () => { if (fail) throw new TypeError('bug in an interceptor'); } }], { onError: (error) => void errors.push(String(error.cause)) }),
+    });
+    const listening = await listen(nodeHandler(handler));
+    open.push(listening);
+    const response = await fetch(listening.url, { method: 'POST', headers: POST_HEADERS, body: INITIALIZE });
+    expect(response.status).toBe(500);
+    expect(await response.json()).toEqual({ jsonrpc: '2.0', id: null, error: { code: -32603, message: 'Internal error', data: { reason: 'INTERNAL', interceptor: 'flaky' } } });
+    expect(errors).toEqual(['TypeError: bug in an interceptor']);
+    fail = false;
+    const { client } = await connectClient(listening.url);
+    expect((await client.listTools()).tools.length).toBeGreaterThan(0);
+    await client.close();
+  });
+
+  it('cancels the SSE stream when the client goes away, so the SDK releases it', async () => {
+    const handler = createMcpHttpHandler({ server: mcpServerFactory() });
+    const listening = await listen(nodeHandler(handler));
+    open.push(listening);
+    const init = await fetch(listening.url, { method: 'POST', headers: POST_HEADERS, body: INITIALIZE });
+    const sessionId = init.headers.get('mcp-session-id') as string;
+    await init.text();
+    const headers = { accept: 'text/event-stream', 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-06-18' };
+    const controller = new AbortController();
+    const first = await fetch(listening.url, { headers, signal: controller.signal });
+    expect(first.status).toBe(200);
+    // One standalone stream per session: while the first is open, another is refused.
+    const second = await fetch(listening.url, { headers });
+    expect(second.status).toBe(409);
+    controller.abort();
+    let reopened = 0;
+    for (let i = 0; i < 50 && reopened !== 200; i++) {
+      const attempt = await fetch(listening.url, { headers });
+      reopened = attempt.status;
+      await attempt.body?.cancel();
+      if (reopened !== 200) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(reopened).toBe(200);
   });
 });

@@ -3,6 +3,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { NodeRequestSource, type NodeRequest } from '../internal/node-source.js';
 import { writeNodeResponse } from '../internal/write-node-response.js';
 import type { McpHttpHandler } from '../mcp-http-handler.js';
+import { jsonRpcErrorBody } from '../http-error.js';
+import { ErrorCode } from '@mcp-interceptors/core';
 
 /** A node:http request listener that never rejects. */
 export type NodeRequestListener = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
@@ -29,7 +31,7 @@ export async function serveNode(handler: McpHttpHandler, req: NodeRequest, res: 
     if (!res.headersSent) {
       res.statusCode = 500;
       res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32603, message: 'Internal error' } }));
+      res.end(JSON.stringify(jsonRpcErrorBody(ErrorCode.InternalError, 'Internal error')));
     } else {
       res.destroy();
     }

@@ -2,6 +2,8 @@
 import type { HttpResponseState } from '../http-context.js';
 import { WebRequestSource } from '../internal/web-source.js';
 import type { McpHttpHandler } from '../mcp-http-handler.js';
+import { jsonRpcErrorBody } from '../http-error.js';
+import { ErrorCode } from '@mcp-interceptors/core';
 
 export type FetchHandler = (request: Request, remoteAddress?: string) => Promise<Response>;
 
@@ -18,7 +20,7 @@ export function fetchHandler(handler: McpHttpHandler): FetchHandler {
       await handler.handle(ctx);
       return toResponse(ctx.response, ctx.method);
     } catch {
-      return new Response(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32603, message: 'Internal error' } }), { status: 500, headers: { 'content-type': 'application/json' } });
+      return new Response(JSON.stringify(jsonRpcErrorBody(ErrorCode.InternalError, 'Internal error')), { status: 500, headers: { 'content-type': 'application/json' } });
     }
   };
 }

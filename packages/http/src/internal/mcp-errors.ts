@@ -1,8 +1,9 @@
 // The MCP endpoint's own HTTP answers, worded as the SDK words them (code -32000 / -32001, `id: null`).
 import type { HttpContext } from '../http-context.js';
+import { jsonRpcErrorBody } from '../http-error.js';
 
 export function answer(ctx: HttpContext, status: number, code: number, message: string, headers?: Record<string, string>): void {
-  ctx.respond(status, { jsonrpc: '2.0', id: null, error: { code, message } }, headers);
+  ctx.respond(status, jsonRpcErrorBody(code, message), headers);
 }
 
 export const methodNotAllowed = (ctx: HttpContext, allow: string): void => answer(ctx, 405, -32000, 'Method not allowed.', { allow });
