@@ -313,6 +313,16 @@ describe('circuitBreaker options and stores', () => {
     expect(keyed.changes).toEqual([]);
   });
 
+  it('guards both directions by default, only the listed ones with directions', async () => {
+    const fail = { direction: 'outbound' as const, side: 'client' as const, handler: () => Promise.reject(new Error('server down')) };
+    const both = createChain([circuitBreaker({ failureThreshold: 1 })], { clock: createManualClock(0) });
+    await runRequest(both, 'tools/list', undefined, fail);
+    expect((await runRequest(both, 'tools/list', undefined, fail)).response).toMatchObject({ error: { code: -31002 } });
+    const inboundOnly = createChain([circuitBreaker({ failureThreshold: 1, directions: ['inbound'] })], { clock: createManualClock(0) });
+    await runRequest(inboundOnly, 'tools/list', undefined, fail);
+    expect((await runRequest(inboundOnly, 'tools/list', undefined, fail)).response).toMatchObject({ error: { code: ErrorCode.InternalError } });
+  });
+
   it('an onStateChange that throws does not change the response', async () => {
     const h = harness({ failureThreshold: 1, onStateChange: () => { throw new Error('listener bug'); } });
     expect(await h.call('fail')).toMatchObject({ error: { code: ErrorCode.InternalError, data: { reason: 'INTERNAL' } } });
@@ -390,6 +400,7 @@ describe('circuitBreaker options and stores', () => {
     ['exempt', { exempt: 'ping' }, new TypeError('circuitBreaker.exempt must be an array of strings, got "ping"')],
     ['exemptTools', { exemptTools: [null] }, new TypeError('circuitBreaker.exemptTools must be an array of strings, got an array')],
     ['onStateChange', { onStateChange: true }, new TypeError('circuitBreaker.onStateChange must be a function, got true')],
+    ['directions', { directions: [] }, new TypeError('circuitBreaker.directions must be a non-empty array of "inbound" and "outbound", got []')],
     ['store', { store: { acquire: () => undefined } }, new TypeError('circuitBreaker.store must be a BreakerStore (an object with acquire() and record())')],
     ['maxKeys', { maxKeys: 0 }, new RangeError('circuitBreaker.maxKeys must be a positive integer, got 0')],
     ['clock', { clock: { now: () => 0 } }, new TypeError('circuitBreaker.clock must be a Clock (with now, setTimeout and clearTimeout)')],

@@ -1,7 +1,7 @@
 // circuitBreaker(): per-key closed → open → half-open circuits that stop sending requests to something failing.
 // Failures are real error responses (and, optionally, tool errors) within a sliding window; half-open lets one probe
 // through. Refuses with -31002 CIRCUIT_OPEN and a retryAfterMs.
-import type { InterceptorContext } from '../context.js';
+import type { Direction, InterceptorContext } from '../context.js';
 import { ErrorCode, InterceptorError } from '../errors.js';
 import { Priority, type Interceptor } from '../interceptor.js';
 import { boolean, fn, optionsObject, positiveInt, priority as priorityOption, stringList } from '../internal/options.js';
@@ -16,7 +16,7 @@ import {
   type BreakerTicket,
   type BreakerTransition,
 } from '../stores/breaker-store.js';
-import { clockOption, isPromise, methodFilter, toolName, toolOrMethod, type KeyFunction } from '../stores/guard.js';
+import { clockOption, directionsOption, isPromise, methodFilter, toolName, toolOrMethod, type KeyFunction } from '../stores/guard.js';
 import type { Clock } from '../clock.js';
 
 /** A state change of one circuit. */
@@ -46,6 +46,11 @@ export interface CircuitBreakerOptions {
   readonly exempt?: readonly string[];
   /** Tools never guarded. @defaultValue [] */
   readonly exemptTools?: readonly string[];
+  /**
+   * Which requests are guarded: `inbound` (received; a server shielding failing handlers) and/or `outbound` (sent; a
+   * client shielding itself from a failing server). @defaultValue ['inbound', 'outbound']
+   */
+  readonly directions?: readonly Direction[];
   /** Called on every state change (errors it throws are ignored). */
   readonly onStateChange?: (change: CircuitStateChange) => void;
   /** Where circuit state lives. @defaultValue a new {@link MemoryBreakerStore} with `maxKeys` */
@@ -91,6 +96,7 @@ export function circuitBreaker(options: CircuitBreakerOptions = {}): Interceptor
   const countToolErrors = boolean('circuitBreaker.countToolErrors', options.countToolErrors, false);
   const keyOf = fn<KeyFunction>('circuitBreaker.key', options.key, toolOrMethod);
   const applies = methodFilter('circuitBreaker', undefined, options.exempt);
+  const directions = directionsOption('circuitBreaker', options.directions, ['inbound', 'outbound']);
   const exemptTools = new Set(stringList('circuitBreaker.exemptTools', options.exemptTools, []));
   const onStateChange = fn<(change: CircuitStateChange) => void>('circuitBreaker.onStateChange', options.onStateChange);
   if (options.store !== undefined && (typeof options.store !== 'object' || options.store === null || typeof options.store.acquire !== 'function' || typeof options.store.record !== 'function')) {
@@ -146,7 +152,7 @@ export function circuitBreaker(options: CircuitBreakerOptions = {}): Interceptor
     name: NAME,
     priority: priorityOption('circuitBreaker.priority', options.priority, Priority.High),
     onRequest(req, ctx) {
-      if (!applies(req.method)) return undefined;
+      if (!applies(req.method) || !directions.has(ctx.direction)) return undefined;
       if (exemptTools.size > 0) {
         const tool = toolName(req);
         if (tool !== undefined && exemptTools.has(tool)) return undefined;

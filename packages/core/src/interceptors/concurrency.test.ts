@@ -294,6 +294,19 @@ describe('concurrency keys and options', () => {
     await busy;
   });
 
+  it('limits only the listed directions', async () => {
+    const h = harness({ maxQueue: 0, directions: ['outbound'] });
+    const g = gate();
+    const inbound = [h.call('a', g), h.call('b', g)];
+    await settle();
+    expect(h.started).toEqual(['a', 'b']);
+    const outbound = runRequest(h.chain, 'tools/call', { name: 'report' }, { direction: 'outbound', side: 'client', handler: () => g.promise });
+    await settle();
+    expect((await runRequest(h.chain, 'tools/call', { name: 'report' }, { direction: 'outbound', side: 'client' })).response).toMatchObject(limited('report') as object);
+    g.open();
+    await Promise.all([...inbound, outbound]);
+  });
+
   it('defaults and priority', () => {
     const limiter = concurrency();
     expect(limiter.name).toBe('concurrency');
@@ -313,6 +326,7 @@ describe('concurrency keys and options', () => {
     ['an override queue', { overrides: { a: { maxQueue: 'x' } } }, new RangeError('concurrency.overrides["a"].maxQueue must be a non-negative integer, got "x"')],
     ['methods', { methods: [1] }, new TypeError('concurrency.methods must be an array of strings, got an array')],
     ['exempt', { exempt: 'ping' }, new TypeError('concurrency.exempt must be an array of strings, got "ping"')],
+    ['directions', { directions: 'inbound' }, new TypeError('concurrency.directions must be an array of strings, got "inbound"')],
     ['clock', { clock: {} }, new TypeError('concurrency.clock must be a Clock (with now, setTimeout and clearTimeout)')],
     ['priority', { priority: 1.5 }, new RangeError('concurrency.priority must be a Priority (Critical=0 … Lowest=4), got 1.5')],
   ];

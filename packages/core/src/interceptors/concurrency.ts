@@ -1,11 +1,11 @@
 // concurrency(): a bulkhead per key (tool, method or tenant): at most `maxConcurrent` requests below this interceptor
 // at once, a bounded FIFO queue for the rest, an acquire timeout. Refuses with -31003 CONCURRENCY_LIMITED.
 import type { Clock, TimerHandle } from '../clock.js';
-import type { InterceptorContext } from '../context.js';
+import type { Direction, InterceptorContext } from '../context.js';
 import { ErrorCode, InterceptorError, isInterceptorError } from '../errors.js';
 import { Priority, type Interceptor } from '../interceptor.js';
 import { fn, nonNegativeInt, optionsObject, positiveInt, priority as priorityOption, record } from '../internal/options.js';
-import { clockOption, methodFilter, toolOrMethod, type KeyFunction } from '../stores/guard.js';
+import { clockOption, directionsOption, methodFilter, toolOrMethod, type KeyFunction } from '../stores/guard.js';
 
 /** Other limits for one key. */
 export interface ConcurrencyOverride {
@@ -31,6 +31,8 @@ export interface ConcurrencyOptions {
   readonly methods?: readonly string[];
   /** Methods never limited. @defaultValue ['initialize', 'ping'] */
   readonly exempt?: readonly string[];
+  /** Which requests are limited: `inbound` (received) and/or `outbound` (sent). @defaultValue ['inbound', 'outbound'] */
+  readonly directions?: readonly Direction[];
   /** @defaultValue the chain's clock */
   readonly clock?: Clock;
   /** @defaultValue Priority.High */
@@ -99,6 +101,7 @@ export function concurrency(options: ConcurrencyOptions = {}): ConcurrencyInterc
     });
   }
   const applies = methodFilter('concurrency', options.methods, options.exempt);
+  const directions = directionsOption('concurrency', options.directions, ['inbound', 'outbound']);
   const clock = clockOption('concurrency.clock', options.clock);
   const bulkheads = new Map<string, Bulkhead>();
 
@@ -161,7 +164,7 @@ export function concurrency(options: ConcurrencyOptions = {}): ConcurrencyInterc
     name: NAME,
     priority: priorityOption('concurrency.priority', options.priority, Priority.High),
     async around(req, ctx, next) {
-      if (!applies(req.method)) return next();
+      if (!applies(req.method) || !directions.has(ctx.direction)) return next();
       const key = keyOf(ctx, req);
       if (key === undefined) return next();
       let bulkhead = bulkheads.get(key);

@@ -185,6 +185,22 @@ describe('rateLimit rules, overrides and algorithms', () => {
     expect(await passes(chain, 3, 'tools/call', tool('x'))).toBe(1);
   });
 
+  it('limits inbound requests only, unless directions says otherwise', async () => {
+    const server = createChain([rateLimit({ rate: 1, burst: 1 })], { clock: createManualClock() });
+    // A server's own requests to its client (sampling, elicitation) are not counted against that client.
+    for (let i = 0; i < 3; i++) expect((await runRequest(server, 'sampling/createMessage', {}, { direction: 'outbound' })).response).toMatchObject({ result: {} });
+    const clock = createManualClock();
+    const pair = await connectPair({ clientChain: createChain([rateLimit({ rate: 1, burst: 1, directions: ['outbound'] })], { clock }) });
+    try {
+      await pair.client.callTool({ name: 'echo', arguments: { text: 'a' } });
+      await expect(pair.client.callTool({ name: 'echo', arguments: { text: 'b' } })).rejects.toMatchObject({ code: -31001 });
+      // Refused on the client: the request never left.
+      expect(pair.handlerCalls).toEqual(['echo:a']);
+    } finally {
+      await pair.close();
+    }
+  });
+
   it('reads time from options.clock over the chain’s clock', async () => {
     const own = createManualClock();
     const chain = createChain([rateLimit({ rate: 1, burst: 1, clock: own })], { clock: createManualClock() });
@@ -283,6 +299,7 @@ describe('rateLimit options', () => {
     ['maxKeys', { maxKeys: 0 }, new RangeError('rateLimit.maxKeys must be a positive integer, got 0')],
     ['methods', { methods: 'tools/call' }, new TypeError('rateLimit.methods must be an array of strings, got "tools/call"')],
     ['exempt', { exempt: [1] }, new TypeError('rateLimit.exempt must be an array of strings, got an array')],
+    ['directions', { directions: ['in'] }, new TypeError('rateLimit.directions must be a non-empty array of "inbound" and "outbound", got ["in"]')],
     ['clock', { clock: Date }, new TypeError('rateLimit.clock must be a Clock (with now, setTimeout and clearTimeout)')],
     ['priority', { priority: 9 }, new RangeError('rateLimit.priority must be a Priority (Critical=0 … Lowest=4), got 9')],
   ];

@@ -1,12 +1,12 @@
 // rateLimit(): token-bucket or sliding-window limits per scope (global, client, method, tool, tenant), several rules
 // at once, per-key overrides, state in a pluggable store. Refuses with -31001 RATE_LIMITED and a retryAfterMs.
 import type { Clock } from '../clock.js';
-import type { InterceptorContext } from '../context.js';
+import type { Direction, InterceptorContext } from '../context.js';
 import { ErrorCode, InterceptorError } from '../errors.js';
 import { Priority, type Interceptor } from '../interceptor.js';
 import { fn, oneOf, optionsObject, positiveInt, positiveNumber, priority as priorityOption, record } from '../internal/options.js';
 import type { JsonRpcRequest } from '../jsonrpc.js';
-import { callerKey, clockOption, isPromise, methodFilter, toolName, type KeyFunction } from '../stores/guard.js';
+import { callerKey, clockOption, directionsOption, isPromise, methodFilter, toolName, type KeyFunction } from '../stores/guard.js';
 import { MemoryRateLimitStore, type RateLimit, type RateLimitDecision, type RateLimitStore } from '../stores/rate-limit-store.js';
 
 /**
@@ -66,6 +66,11 @@ export interface RateLimitOptions extends RateLimitRule {
   readonly methods?: readonly string[];
   /** Methods never limited. @defaultValue ['initialize', 'ping'] */
   readonly exempt?: readonly string[];
+  /**
+   * Which requests are limited: `inbound` (received from the peer; a server limiting its clients) and/or `outbound`
+   * (sent by this side; a client throttling itself). @defaultValue ['inbound']
+   */
+  readonly directions?: readonly Direction[];
   /** @defaultValue the chain's clock */
   readonly clock?: Clock;
   /** @defaultValue Priority.High */
@@ -127,6 +132,7 @@ export function rateLimit(options: RateLimitOptions = {}): Interceptor {
   }
   const store: RateLimitStore = options.store ?? new MemoryRateLimitStore({ maxKeys: positiveInt('rateLimit.maxKeys', options.maxKeys, 100_000) });
   const applies = methodFilter('rateLimit', options.methods, options.exempt);
+  const directions = directionsOption('rateLimit', options.directions, ['inbound']);
   const clock = clockOption('rateLimit.clock', options.clock);
   const single = rules.length === 1 ? rules[0] : undefined;
 
@@ -163,7 +169,7 @@ export function rateLimit(options: RateLimitOptions = {}): Interceptor {
     name: NAME,
     priority: priorityOption('rateLimit.priority', options.priority, Priority.High),
     onRequest(req, ctx) {
-      if (!applies(req.method)) return undefined;
+      if (!applies(req.method) || !directions.has(ctx.direction)) return undefined;
       const now = (clock ?? ctx.clock).now();
       if (single !== undefined) {
         // One rule: the common case, without the bookkeeping refunds need.

@@ -1,7 +1,7 @@
 // What the per-key guards (rate-limit, circuit-breaker, concurrency) share: which requests they apply to, the keys
 // they file a request under by default, and option checks of their own.
 import type { Clock } from '../clock.js';
-import type { InterceptorContext } from '../context.js';
+import type { Direction, InterceptorContext } from '../context.js';
 import { stringList } from '../internal/options.js';
 import type { JsonRpcRequest } from '../jsonrpc.js';
 
@@ -23,6 +23,15 @@ export const toolOrMethod: KeyFunction = (_ctx, request) => toolName(request) ??
 
 /** The default caller identity: the authenticated client, else the session, else one shared `anonymous` key. */
 export const callerKey: KeyFunction = (ctx) => ctx.auth?.clientId ?? ctx.session.sessionId ?? 'anonymous';
+
+/** Checks a `directions` option: a non-empty list of 'inbound' and 'outbound'. */
+export function directionsOption(factory: string, value: unknown, fallback: readonly Direction[]): ReadonlySet<Direction> {
+  const directions = stringList(`${factory}.directions`, value, fallback);
+  if (directions.length === 0 || directions.some((d) => d !== 'inbound' && d !== 'outbound')) {
+    throw new TypeError(`${factory}.directions must be a non-empty array of "inbound" and "outbound", got ${JSON.stringify(directions)}`);
+  }
+  return new Set(directions as Direction[]);
+}
 
 /**
  * Builds the "does this guard apply to `method`" test from a `methods` allow-list (undefined: every method) and an
