@@ -1,0 +1,178 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createChain, ErrorCode, InterceptorError, Priority, type Interceptor } from '@mcp-interceptors/core';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { connectPair, type Pair } from '../../core/src/test-support/pair.js';
+import { chainFromConfig, loadConfig } from './config.js';
+import { ConfigError } from './config-error.js';
+import { createRegistry } from './registry.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'mcpi-config-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let pair: Pair | undefined;
+afterEach(async () => {
+  await pair?.close();
+  pair = undefined;
+});
+
+const describeChain = (list: Interceptor[]): string[] => createChain(list).describe().map((e) => `${e.name}:${e.priorityName}`);
+
+/** The error thrown by `run`, which must be a ConfigError. */
+function configError(run: () => unknown): ConfigError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+/** A user's own interceptor: refuses tools/call for tools not in `allow`. */
+const toolGate = (options: Record<string, unknown> | undefined): Interceptor => {
+  const allow = new Set((options?.['allow'] as string[] | undefined) ?? []);
+  return {
+    name: 'tool-gate',
+    priority: Priority.High,
+    onRequest: (req) => {
+      if (req.method === 'tools/call' && !allow.has(String(req.params?.['name']))) throw new InterceptorError(ErrorCode.AccessDenied, 'Tool not allowed', { reason: 'ACCESS_DENIED' });
+    },
+  };
+};
+
+describe('chainFromConfig', () => {
+  it('starts from a preset, overrides a member in place (options merged, priority moved) and removes another', () => {
+    const list = chainFromConfig({
+      preset: 'production',
+      interceptors: [
+        { use: 'rate-limit', priority: 'Normal', options: { rate: 100 } },
+        { use: 'circuit-breaker', enabled: false },
+        { use: 'logging', options: { level: 'warn' } },
+      ],
+    });
+    expect(describeChain(list)).toEqual([
+      'error-handling:Critical',
+      'request-id:Critical',
+      'tracing:Critical',
+      'validation:Critical',
+      'timeout:High',
+      'rate-limit:Normal',
+      'logging:Low',
+      'timing:Low',
+      'metrics:Low',
+    ]);
+  });
+
+  it("keeps the preset's other defaults for an overridden member (server rate limit per client, inbound only)", async () => {
+    const serverChain = chainFromConfig({ preset: 'http', interceptors: [{ use: 'rate-limit', options: { rate: 0.001, burst: 1 } }, { use: 'logging', enabled: false }] });
+    pair = await connectPair({ serverChain });
+    await pair.client.callTool({ name: 'echo', arguments: { text: '1' } });
+    await expect(pair.client.callTool({ name: 'echo', arguments: { text: '2' } })).rejects.toMatchObject({ code: ErrorCode.RateLimited, data: { scope: 'client' } });
+  });
+
+  it('builds exactly the listed interceptors without a preset, including registered ones of the user', async () => {
+    const registry = createRegistry().register('tool-gate', toolGate, {
+      options: { type: 'object', properties: { allow: { type: 'array', items: { type: 'string' } } }, additionalProperties: false },
+    });
+    const serverChain = chainFromConfig({ interceptors: [{ use: 'request-id' }, { use: 'tool-gate', options: { allow: ['echo'] } }] }, { registry });
+    expect(describeChain(serverChain)).toEqual(['request-id:Critical', 'tool-gate:High']);
+    pair = await connectPair({ serverChain });
+    await pair.client.callTool({ name: 'echo', arguments: { text: 'ok' } });
+    await expect(pair.client.callTool({ name: 'fail', arguments: {} })).rejects.toMatchObject({ code: ErrorCode.AccessDenied, data: { interceptor: 'tool-gate' } });
+    expect(pair.handlerCalls).toEqual(['echo:ok']);
+  });
+
+  it('builds the client side of a preset', () => {
+    expect(describeChain(chainFromConfig({ preset: 'stdio', side: 'client' }))).toContain('retry:High');
+  });
+
+  it('applies the environment on top of the file when env is given', () => {
+    const list = chainFromConfig({ preset: 'production', interceptors: [{ use: 'tracing', options: { recordPayloads: true } }] }, { env: { MCP_TRACING: 'false' } });
+    expect(describeChain(list)).not.toContain('tracing:Critical');
+    expect(() => chainFromConfig({ preset: 'stdio' }, { env: { LOG_LEVEL: 'chatty' } })).toThrow('Invalid environment: LOG_LEVEL');
+  });
+
+  it.each([
+    ['a config that is not an object', [], '$', 'expected an object, got an array'],
+    ['an unknown top-level key', { presets: 'production' }, '$.presets', 'unknown property "presets" (did you mean "preset"?); expected one of: $schema, preset, side, interceptors'],
+    ['an unknown preset', { preset: 'prod' }, '$.preset', 'expected one of "stdio", "http", "development", "production", got "prod"'],
+    ['a bad side', { side: 'both' }, '$.side', 'expected one of "server", "client", got "both"'],
+    ['interceptors that are not an array', { interceptors: {} }, '$.interceptors', 'expected an array of objects, got an object'],
+    ['an entry without use', { interceptors: [{ options: {} }] }, '$.interceptors[0].use', 'is required'],
+    ['an unknown entry key', { interceptors: [{ use: 'logging', option: {} }] }, '$.interceptors[0].option', 'unknown property "option" (did you mean "options"?); expected one of: use, options, priority, enabled'],
+    ['a bad priority', { interceptors: [{ use: 'logging', priority: 'Urgent' }] }, '$.interceptors[0].priority', 'expected one of "Critical", "High", "Normal", "Low", "Lowest" or an integer ≥ 0 and ≤ 4, got "Urgent"'],
+    ['an unknown interceptor name', { interceptors: [{ use: 'rate-limt' }] }, '$.interceptors[0].use', 'no interceptor is registered as "rate-limt" (did you mean "rate-limit"?); registered: cache, circuit-breaker'],
+    ['an unknown option', { interceptors: [{ use: 'rate-limit', options: { rat: 5 } }] }, '$.interceptors[0].options.rat', 'unknown property "rat" (did you mean "rate"?); expected one of: scope, rate, burst'],
+    ['an option of the wrong type', { interceptors: [{ use: 'rate-limit', options: { rate: 'fast' } }] }, '$.interceptors[0].options.rate', 'expected a number > 0, got "fast"'],
+    ['an option out of range', { interceptors: [{ use: 'logging', options: { maxPayloadLength: 0 } }] }, '$.interceptors[0].options.maxPayloadLength', 'expected a number ≥ 1, got 0'],
+    ['a bad enum option', { interceptors: [{ use: 'logging', options: { level: 'verbose' } }] }, '$.interceptors[0].options.level', 'expected one of "debug", "info", "warn", "error", got "verbose"'],
+    ['a bad nested option', { interceptors: [{ use: 'rate-limit', options: { rules: [{ scope: 'user' }] } }] }, '$.interceptors[0].options.rules[0].scope', 'expected one of "global", "client", "method", "tool", "tenant", got "user"'],
+    ['an option the factory rejects', { interceptors: [{ use: 'retry', options: { baseDelayMs: 50, maxDelayMs: 10 } }] }, '$.interceptors[0].options.maxDelayMs', 'retry.maxDelayMs (10) must not be less than retry.baseDelayMs (50)'],
+    ['the same interceptor twice', { interceptors: [{ use: 'logging' }, { use: 'logging' }] }, '$.interceptors[1].use', '"logging" is already configured at $.interceptors[0]; configure each interceptor once'],
+    ['removing a non-member', { preset: 'stdio', interceptors: [{ use: 'rate-limit', enabled: false }] }, '$.interceptors[0].enabled', '"rate-limit" is not a member of the stdio preset, so there is nothing to remove'],
+  ])('rejects %s at its JSON path', (_label, config, path, message) => {
+    const error = configError(() => chainFromConfig(config));
+    expect(error.issues).toHaveLength(1);
+    expect(error.issues[0]?.path).toBe(path);
+    expect(error.issues[0]?.message).toContain(message);
+    expect(error.message).toContain(`Invalid config: ${path}: `);
+  });
+
+  it('reports every mistake of a file at once', () => {
+    const error = configError(() => chainFromConfig({ preset: 'production', interceptors: [{ use: 'rate-limt' }, { use: 'logging', options: { level: 1 } }] }, { source: 'chain.json' }));
+    expect(error.issues.map((i) => i.path)).toEqual(['$.interceptors[0].use', '$.interceptors[1].options.level']);
+    expect(error.message).toMatch(/^Invalid chain\.json \(2 problems\):\n {2}\$\.interceptors\[0\]\.use: no interceptor/);
+  });
+
+  it('checks the options of a registered factory against the schema it gave', () => {
+    const registry = createRegistry().register('tool-gate', toolGate, { options: { type: 'object', properties: { allow: { type: 'array', items: { type: 'string' } } }, additionalProperties: false } });
+    const error = configError(() => chainFromConfig({ interceptors: [{ use: 'tool-gate', options: { allow: ['a', 2] } }] }, { registry }));
+    expect(error.issues).toEqual([{ path: '$.interceptors[0].options.allow[1]', message: 'expected a string, got 2' }]);
+  });
+});
+
+describe('loadConfig', () => {
+  it('reads a JSON file and builds its chain', async () => {
+    const path = join(dir, 'chain.json');
+    writeFileSync(path, JSON.stringify({ $schema: './node_modules/@mcp-interceptors/presets/config.schema.json', preset: 'stdio', interceptors: [{ use: 'timing', enabled: false }] }));
+    expect(describeChain(await loadConfig(path))).toEqual(['error-handling:Critical', 'request-id:Critical', 'validation:Critical', 'timeout:High', 'logging:Low', 'metrics:Low']);
+  });
+
+  it('names the file and the line and column of a JSON syntax error', async () => {
+    const path = join(dir, 'broken.json');
+    writeFileSync(path, '{\n  "preset": "stdio",\n  "interceptors": [,]\n}');
+    await expect(loadConfig(path)).rejects.toThrow(`Invalid ${path}: $: not valid JSON: unexpected "," at line 3, column 20`);
+  });
+
+  it('names the file in a schema error', async () => {
+    const path = join(dir, 'bad.json');
+    writeFileSync(path, JSON.stringify({ preset: 'prod' }));
+    await expect(loadConfig(path)).rejects.toThrow(`Invalid ${path}: $.preset: expected one of "stdio", "http", "development", "production", got "prod"`);
+  });
+
+  it('fails clearly on a missing file and a bad path argument', async () => {
+    await expect(loadConfig(join(dir, 'missing.json'))).rejects.toThrow(/ENOENT/);
+    await expect(loadConfig('' as string)).rejects.toThrow('loadConfig: path must be a non-empty string, got ""');
+  });
+});
+
+describe('createRegistry', () => {
+  it('holds the built-ins by name', () => {
+    expect(createRegistry().names()).toEqual(expect.arrayContaining(['request-id', 'validation', 'error-handling', 'tracing', 'rate-limit', 'circuit-breaker', 'timeout', 'retry', 'cache', 'logging', 'timing', 'metrics']));
+  });
+
+  it.each([
+    [() => createRegistry().register('Tool_Gate', toolGate), 'registry.register: name must be kebab-case, got "Tool_Gate"'],
+    [() => createRegistry().register('tool-gate', 'nope' as never), 'registry.register: the factory of "tool-gate" must be a function'],
+    [() => createRegistry().register('logging', toolGate), 'registry.register: "logging" is already registered; pass { replace: true } to replace it'],
+    [() => createRegistry().register('tool-gate', toolGate, { options: 5 as never }), 'registry.register: options of "tool-gate" must be a JSON schema object'],
+  ])('rejects a bad registration (%#)', (run, message) => {
+    expect(run).toThrow(message);
+  });
+
+  it('replaces a built-in when asked', () => {
+    const registry = createRegistry().register('logging', toolGate, { replace: true });
+    expect(describeChain(chainFromConfig({ interceptors: [{ use: 'logging' }] }, { registry }))).toEqual(['tool-gate:High']);
+  });
+});

@@ -1,0 +1,68 @@
+// A chain before it exists: named members with their options, turned into interceptors by a registry. Shared by
+// the presets, fromEnv() and config files, so the three compose (preset defaults < file < environment).
+import { Priority, type Interceptor, type InterceptorContext } from '@mcp-interceptors/core';
+import { createRegistry, type InterceptorRegistry } from './registry.js';
+
+export interface MemberPlan {
+  /** The registered factory name (`rate-limit`). */
+  readonly name: string;
+  /** Options for the factory; `undefined` means its defaults. */
+  readonly options: Record<string, unknown> | undefined;
+  /** Used as it is instead of calling the factory. */
+  readonly interceptor?: Interceptor | undefined;
+  /** Overrides the interceptor's own priority. */
+  readonly priority?: Priority | undefined;
+  /** Skip the exchanges this side sent (a server's rate limit is about what peers send). */
+  readonly inboundOnly?: boolean;
+}
+
+let builtins: InterceptorRegistry | undefined;
+
+/** Makes the interceptors of a plan, in order. A factory's own validation error is rethrown as it is. */
+export function buildMembers(plan: readonly MemberPlan[], where: string, registry: InterceptorRegistry = (builtins ??= createRegistry())): Interceptor[] {
+  return plan.map((member) => {
+    let interceptor = member.interceptor;
+    if (interceptor === undefined) {
+      const registration = registry.get(member.name);
+      if (registration === undefined) throw new TypeError(`${where}: no interceptor is registered as "${member.name}"`);
+      interceptor = registration.create(member.options);
+    }
+    if (member.priority !== undefined && member.priority !== interceptor.priority) interceptor = withPriority(interceptor, member.priority);
+    return member.inboundOnly ? inboundOnly(interceptor) : interceptor;
+  });
+}
+
+/**
+ * The same interceptor at another priority. The original is its prototype, so its hooks, state and extra methods
+ * (`stats()`, …) are shared.
+ *
+ * @example
+ * const chain = createChain([...production(), withPriority(myAudit(), Priority.Lowest)]);
+ */
+export function withPriority<T extends Interceptor>(interceptor: T, priority: Priority): T {
+  if (!Number.isInteger(priority) || priority < Priority.Critical || priority > Priority.Lowest) {
+    throw new RangeError(`withPriority: priority must be a Priority (Critical=0 … Lowest=4), got ${String(priority)}`);
+  }
+  return Object.create(interceptor, { priority: { value: priority, enumerable: true } }) as T;
+}
+
+/** Runs `interceptor` only for exchanges the peer began (requests and notifications we receive). */
+function inboundOnly(interceptor: Interceptor): Interceptor {
+  const own = interceptor.shouldExecute?.bind(interceptor);
+  const shouldExecute = own === undefined ? (ctx: InterceptorContext) => ctx.direction === 'inbound' : (ctx: InterceptorContext) => ctx.direction === 'inbound' && own(ctx);
+  return Object.create(interceptor, { shouldExecute: { value: shouldExecute, enumerable: true } }) as Interceptor;
+}
+
+/** True for an interceptor (a name and at least one hook) as opposed to an options object. */
+export function isInterceptor(value: unknown): value is Interceptor {
+  if (typeof value !== 'object' || value === null) return false;
+  const candidate = value as Partial<Record<keyof Interceptor, unknown>>;
+  return typeof candidate.name === 'string' && ['onRequest', 'around', 'onResponse', 'onNotification'].some((hook) => typeof candidate[hook as keyof Interceptor] === 'function');
+}
+
+/** `override` over `base`, one level deep; an `undefined` in `override` keeps the base value. */
+export function mergeOptions(base: Record<string, unknown> | undefined, override: Record<string, unknown>): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(override)) if (value !== undefined) merged[key] = value;
+  return merged;
+}

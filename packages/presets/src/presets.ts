@@ -1,0 +1,220 @@
+// The four presets: stdio(), http(), development(), production(). Each is a documented list of members (built-in
+// interceptors with preset defaults) per side; every member's options can be overridden, and any member removed
+// (`false`) or replaced (an interceptor).
+import {
+  stderrSink,
+  type CacheOptions,
+  type CircuitBreakerOptions,
+  type ErrorHandlingOptions,
+  type Interceptor,
+  type LoggingOptions,
+  type MetricsOptions,
+  type RateLimitOptions,
+  type RequestIdOptions,
+  type RetryOptions,
+  type Side,
+  type TimeoutOptions,
+  type TimingOptions,
+  type ValidationOptions,
+} from '@mcp-interceptors/core';
+import { BUILTINS } from './builtins.js';
+import { isPlainObject, optionsObject, show } from './internal/options.js';
+import { buildMembers, isInterceptor, mergeOptions, type MemberPlan } from './member-plan.js';
+import type { TracingOptions } from './tracing.js';
+
+export type PresetName = 'stdio' | 'http' | 'development' | 'production';
+export const PRESET_NAMES: readonly PresetName[] = ['stdio', 'http', 'development', 'production'];
+
+/** A member's setting: options merged onto the preset's defaults, `false` to remove it, or an interceptor to use instead. */
+export type Member<O> = O | false | Interceptor;
+
+export interface PresetOptions {
+  /** Which end of the connection the chain is for: members and defaults differ. @defaultValue 'server' */
+  readonly side?: Side;
+  readonly requestId?: Member<RequestIdOptions>;
+  readonly validation?: Member<ValidationOptions>;
+  readonly errorHandling?: Member<ErrorHandlingOptions>;
+  readonly tracing?: Member<TracingOptions>;
+  readonly rateLimit?: Member<RateLimitOptions>;
+  readonly circuitBreaker?: Member<CircuitBreakerOptions>;
+  readonly retry?: Member<RetryOptions>;
+  readonly timeout?: Member<TimeoutOptions>;
+  readonly cache?: Member<CacheOptions>;
+  readonly logging?: Member<LoggingOptions>;
+  readonly timing?: Member<TimingOptions>;
+  readonly metrics?: Member<MetricsOptions>;
+}
+
+type Definition = (side: Side) => MemberPlan[];
+const m = (name: string, options?: Record<string, unknown>, inboundOnly = false): MemberPlan => ({ name, options, inboundOnly });
+
+/** Rejections a server sends to a peer that sends too much: counted per client, never on its own outbound requests. */
+const SERVER_RATE_LIMIT = { scope: 'client', rate: 50, burst: 100 };
+
+const DEFINITIONS: Record<PresetName, Definition> = {
+  // A local process talking over stdin/stdout: one trusted peer, and stdout is the protocol's, so every sink is stderr.
+  stdio: (side) => [
+    m('error-handling', { mode: 'production' }),
+    m('request-id'),
+    m('validation'),
+    ...(side === 'client' ? [m('retry', { maxAttempts: 3 }), m('timeout', { defaultMs: 30_000, mode: 'attempt' })] : [m('timeout', { defaultMs: 30_000 })]),
+    m('logging', { level: 'info', sink: stderrSink }),
+    m('timing', { slowThresholdMs: 5_000, sink: stderrSink }),
+    m('metrics'),
+  ],
+  // Reachable over the network: limits on what peers may send.
+  http: (side) =>
+    side === 'server'
+      ? [
+          m('error-handling', { mode: 'production' }),
+          m('request-id'),
+          m('validation'),
+          m('rate-limit', SERVER_RATE_LIMIT, true),
+          m('timeout', { defaultMs: 30_000 }),
+          m('logging', { level: 'info' }),
+          m('timing', { slowThresholdMs: 5_000 }),
+          m('metrics'),
+        ]
+      : [
+          m('error-handling', { mode: 'production' }),
+          m('request-id'),
+          m('validation'),
+          m('retry', { maxAttempts: 3 }),
+          m('timeout', { defaultMs: 30_000, mode: 'attempt' }),
+          m('logging', { level: 'info' }),
+          m('timing', { slowThresholdMs: 5_000 }),
+          m('metrics'),
+        ],
+  // Everything visible: internal errors unmasked, payloads logged, strict validation, slow calls flagged early.
+  development: () => [
+    m('error-handling', { mode: 'development' }),
+    m('request-id'),
+    m('tracing'),
+    m('validation', { strict: true }),
+    m('logging', { level: 'debug', includePayloads: true }),
+    m('timing', { slowThresholdMs: 1_000 }),
+    m('metrics'),
+  ],
+  // http() plus tracing and circuit breakers (per tool, or per method).
+  production: (side) =>
+    side === 'server'
+      ? [
+          m('error-handling', { mode: 'production' }),
+          m('request-id'),
+          m('tracing'),
+          m('validation'),
+          m('rate-limit', SERVER_RATE_LIMIT, true),
+          m('circuit-breaker'),
+          m('timeout', { defaultMs: 30_000 }),
+          m('logging', { level: 'info' }),
+          m('timing', { slowThresholdMs: 5_000 }),
+          m('metrics'),
+        ]
+      : [
+          m('error-handling', { mode: 'production' }),
+          m('request-id'),
+          m('tracing'),
+          m('validation'),
+          m('retry', { maxAttempts: 3 }),
+          m('circuit-breaker'),
+          m('timeout', { defaultMs: 30_000, mode: 'attempt' }),
+          m('logging', { level: 'info' }),
+          m('timing', { slowThresholdMs: 5_000 }),
+          m('metrics'),
+        ],
+};
+
+const KEY_TO_NAME = new Map(BUILTINS.map((b) => [b.key, b.name]));
+const NAME_TO_KEY = new Map(BUILTINS.map((b) => [b.name, b.key]));
+
+/** The members of a preset for a side, with their default options, before any override. */
+export function presetPlan(name: PresetName, side: Side = 'server'): MemberPlan[] {
+  return DEFINITIONS[name](side).map((member) => ({ ...member, options: member.options && { ...member.options } }));
+}
+
+/** Applies `PresetOptions` (member settings) to a plan: merge, remove or replace; a setting for a non-member adds it. */
+export function applyPresetOptions(plan: MemberPlan[], options: PresetOptions, where: string): MemberPlan[] {
+  const result = [...plan];
+  for (const [key, setting] of Object.entries(options)) {
+    if (key === 'side' || setting === undefined) continue;
+    const name = KEY_TO_NAME.get(key);
+    if (name === undefined) throw new TypeError(`${where}: unknown member "${key}"; members are ${[...KEY_TO_NAME.keys()].join(', ')}`);
+    const index = result.findIndex((member) => member.name === name);
+    const current = result[index];
+    if (setting === false) {
+      if (current !== undefined) result.splice(index, 1);
+    } else if (isInterceptor(setting)) {
+      const replaced: MemberPlan = { name, options: undefined, interceptor: setting };
+      if (current === undefined) result.push(replaced);
+      else result[index] = replaced;
+    } else if (isPlainObject(setting)) {
+      if (current === undefined) result.push({ name, options: { ...setting } });
+      else result[index] = { ...current, options: mergeOptions(current.options, setting), interceptor: undefined };
+    } else {
+      throw new TypeError(`${where}.${key} must be options (an object), false or an interceptor, got ${show(setting)}`);
+    }
+  }
+  return result;
+}
+
+function build(name: PresetName, options: PresetOptions = {}): Interceptor[] {
+  optionsObject(name, options);
+  const side = options.side ?? 'server';
+  if (side !== 'server' && side !== 'client') throw new TypeError(`${name}.side must be "server" or "client", got ${show(side)}`);
+  return buildMembers(applyPresetOptions(presetPlan(name, side), options, name), name);
+}
+
+/**
+ * The stdio preset: error-handling, request-id, validation, timeout, (client: retry), logging, timing and metrics,
+ * every sink on stderr: a stdio server's stdout carries the protocol, and nothing else is ever written to it.
+ *
+ * @example
+ * await server.connect(intercept(new StdioServerTransport(), createChain(stdio({ logging: { level: 'warn' } })), { side: 'server' }));
+ */
+export function stdio(options?: PresetOptions): Interceptor[] {
+  return build('stdio', options);
+}
+
+/**
+ * The HTTP preset: stdio()'s members plus a per-client rate limit (50/s, burst 100) on a server, and retries with a
+ * per-attempt deadline on a client.
+ *
+ * @example
+ * const chain = createChain(http({ rateLimit: { rate: 200, burst: 400 } }));
+ */
+export function http(options?: PresetOptions): Interceptor[] {
+  return build('http', options);
+}
+
+/**
+ * The development preset: internal errors unmasked, strict validation, debug logs with payloads, tracing, slow
+ * requests flagged from 1 s. Never for a server others can reach.
+ *
+ * @example
+ * const chain = createChain(process.env.NODE_ENV === 'production' ? production() : development());
+ */
+export function development(options?: PresetOptions): Interceptor[] {
+  return build('development', options);
+}
+
+/**
+ * The production preset: http() plus tracing (spans and duration histograms through the OpenTelemetry API) and a
+ * circuit breaker per tool (or method).
+ *
+ * @example
+ * const chain = createChain(production({ side: 'client', retry: { maxAttempts: 5 }, logging: false }));
+ */
+export function production(options?: PresetOptions): Interceptor[] {
+  return build('production', options);
+}
+
+/** One of the presets by name (for names read from configuration). */
+export function preset(name: PresetName, options?: PresetOptions): Interceptor[] {
+  if (!PRESET_NAMES.includes(name)) throw new TypeError(`preset: name must be one of ${PRESET_NAMES.map((n) => JSON.stringify(n)).join(', ')}, got ${show(name)}`);
+  return build(name, options);
+}
+
+/** The preset-options key of a member name (`rate-limit` → `rateLimit`), for messages. */
+export function memberKey(name: string): string | undefined {
+  return NAME_TO_KEY.get(name);
+}
