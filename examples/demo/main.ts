@@ -87,7 +87,7 @@ async function main(): Promise<void> {
       print(`  = rejected: ${error instanceof Error ? error.message : String(error)} ${data}`);
     }
   };
-  const text = (result: { content?: unknown }): string => ((result.content as Array<{ text?: string }>)[0]?.text ?? '');
+  const text = (result: Record<string, unknown>): string => ((result['content'] as Array<{ text?: string }> | undefined)?.[0]?.text ?? '');
 
   await step('echo "hello": passes every interceptor on both sides', async () => text(await client.callTool({ name: 'echo', arguments: { text: 'hello' } })));
   await step('login with a password: logged with payloads, the password redacted', async () => text(await client.callTool({ name: 'login', arguments: { user: 'ada', password: 'correct-horse' } })));
