@@ -1,5 +1,6 @@
 // Test helpers shipped with core (subpath "./testing"): a manual clock and a way to run one request through a chain
 // without a transport.
+import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import type { Chain } from './chain.js';
 import type { Clock, TimerHandle } from './clock.js';
 import { ExchangeContext, type Direction } from './context.js';
@@ -63,6 +64,10 @@ export interface RunOptions {
   readonly side?: Side;
   readonly direction?: Direction;
   readonly id?: JsonRpcId;
+  /** What `ctx.auth` holds (the SDK's `extra.authInfo`). */
+  readonly auth?: AuthInfo;
+  /** What `ctx.session.sessionId` reads. */
+  readonly sessionId?: string;
   /** Answers the request when it passes every interceptor. @defaultValue an empty result */
   readonly handler?: (request: JsonRpcRequest) => JsonObject | Promise<JsonObject>;
 }
@@ -80,7 +85,7 @@ export interface RunResult {
  */
 export async function runRequest(chain: Chain, method: string, params?: JsonObject, options: RunOptions = {}): Promise<RunResult> {
   const request: JsonRpcRequest = { jsonrpc: '2.0', id: options.id ?? 1, method, ...(params === undefined ? {} : { params }) };
-  const ctx = testContext(chain, request.method, request.id, request.params, options.side ?? 'server', options.direction ?? 'inbound', 'request');
+  const ctx = testContext(chain, request.method, request.id, request.params, 'request', options);
   const handled: JsonRpcRequest[] = [];
   const response = await chain.handleRequest(request, ctx, async (req) => {
     handled.push(req);
@@ -91,22 +96,26 @@ export async function runRequest(chain: Chain, method: string, params?: JsonObje
 }
 
 /** Runs one notification through `chain`; resolves whether it was kept. */
-export async function runNotification(chain: Chain, method: string, params?: JsonObject, options: { side?: Side; direction?: Direction } = {}): Promise<{ kept: boolean; notification: JsonRpcNotification }> {
+export async function runNotification(chain: Chain, method: string, params?: JsonObject, options: ContextOptions = {}): Promise<{ kept: boolean; notification: JsonRpcNotification }> {
   const notification: JsonRpcNotification = { jsonrpc: '2.0', method, ...(params === undefined ? {} : { params }) };
-  const ctx = testContext(chain, method, undefined, notification.params, options.side ?? 'server', options.direction ?? 'inbound', 'notification');
+  const ctx = testContext(chain, method, undefined, notification.params, 'notification', options);
   return { kept: await chain.handleNotification(notification, ctx), notification };
 }
 
-function testContext(chain: Chain, method: string, id: JsonRpcId | undefined, params: JsonObject | undefined, side: Side, direction: Direction, kind: 'request' | 'notification'): ExchangeContext {
+type ContextOptions = Pick<RunOptions, 'side' | 'direction' | 'auth' | 'sessionId'>;
+
+function testContext(chain: Chain, method: string, id: JsonRpcId | undefined, params: JsonObject | undefined, kind: 'request' | 'notification', options: ContextOptions): ExchangeContext {
+  const side = options.side ?? 'server';
   return new ExchangeContext({
     side,
-    direction,
+    direction: options.direction ?? 'inbound',
     kind,
     method,
     jsonrpcId: id,
     params,
-    session: new SessionState(side, 'in-memory', () => undefined),
+    session: new SessionState(side, 'in-memory', () => options.sessionId),
     clock: chain.clock,
     metrics: chain.metrics,
+    auth: options.auth,
   });
 }

@@ -1,6 +1,7 @@
 // Test support (not published): a real SDK Client and McpServer joined by InMemoryTransport, each behind a chain.
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
@@ -26,6 +27,8 @@ export interface PairOptions {
   /** Registers extra tools; the default server has `echo`, `slow`, `fail` and `progress`. */
   setup?: (server: McpServer) => void;
   clientCapabilities?: Record<string, unknown>;
+  /** Sent with every client frame, so the server's handlers and chain see it as `extra.authInfo` / `ctx.auth`. */
+  clientAuth?: AuthInfo;
 }
 
 const asChain = (value: Chain | Interceptor[] | undefined): Chain => (Array.isArray(value) || value === undefined ? createChain(value ?? []) : value);
@@ -76,6 +79,11 @@ export function recordReceived(transport: Transport, into: JSONRPCMessage[]): vo
 
 export async function connectPair(options: PairOptions = {}): Promise<Pair> {
   const [clientInner, serverInner] = InMemoryTransport.createLinkedPair();
+  const auth = options.clientAuth;
+  if (auth !== undefined) {
+    const send = clientInner.send.bind(clientInner);
+    clientInner.send = (message, sendOptions) => send(message, { ...sendOptions, authInfo: auth });
+  }
   const serverTransport = intercept(serverInner, asChain(options.serverChain), { side: 'server' });
   const clientTransport = intercept(clientInner, asChain(options.clientChain), { side: 'client' });
   const wire = { clientReceived: [] as JSONRPCMessage[], serverReceived: [] as JSONRPCMessage[] };
