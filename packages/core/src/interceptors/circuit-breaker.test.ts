@@ -8,6 +8,7 @@ import { connectPair } from '../test-support/pair.js';
 import { createManualClock, runRequest, type ManualClock } from '../testing.js';
 import { circuitBreaker, type CircuitBreakerOptions, type CircuitStateChange } from './circuit-breaker.js';
 import { rateLimit } from './rate-limit.js';
+import { retry } from './retry.js';
 
 type Outcome = 'ok' | 'fail' | JsonObject | (() => Promise<JsonObject>);
 
@@ -321,6 +322,18 @@ describe('circuitBreaker options and stores', () => {
     const inboundOnly = createChain([circuitBreaker({ failureThreshold: 1, directions: ['inbound'] })], { clock: createManualClock(0) });
     await runRequest(inboundOnly, 'tools/list', undefined, fail);
     expect((await runRequest(inboundOnly, 'tools/list', undefined, fail)).response).toMatchObject({ error: { code: ErrorCode.InternalError } });
+  });
+
+  it('counts each attempt of a retry registered before it', async () => {
+    const clock = createManualClock(0);
+    const changes: string[] = [];
+    const chain = createChain([retry({ maxAttempts: 3, random: () => 0 }), circuitBreaker({ failureThreshold: 3, onStateChange: (c) => changes.push(c.to) })], { clock });
+    let calls = 0;
+    const pending = runRequest(chain, 'tools/list', undefined, { direction: 'outbound', side: 'client', handler: () => (calls++, Promise.reject(new Error('down'))) });
+    await clock.advance(1000);
+    expect((await pending).response).toMatchObject({ error: { code: ErrorCode.InternalError } });
+    expect(calls).toBe(3);
+    expect(changes).toEqual(['open']);
   });
 
   it('an onStateChange that throws does not change the response', async () => {

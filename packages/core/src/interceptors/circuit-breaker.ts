@@ -4,6 +4,7 @@
 import type { Direction, InterceptorContext } from '../context.js';
 import { ErrorCode, InterceptorError } from '../errors.js';
 import { Priority, type Interceptor } from '../interceptor.js';
+import { clockOption } from './timeout-clock.js';
 import { boolean, fn, optionsObject, positiveInt, priority as priorityOption, stringList } from '../internal/options.js';
 import type { JsonRpcResponse } from '../jsonrpc.js';
 import { createKey } from '../metadata.js';
@@ -16,7 +17,7 @@ import {
   type BreakerTicket,
   type BreakerTransition,
 } from '../stores/breaker-store.js';
-import { clockOption, directionsOption, isPromise, methodFilter, toolName, toolOrMethod, type KeyFunction } from '../stores/guard.js';
+import { directionsOption, isPromise, methodFilter, toolName, toolOrMethod, type KeyFunction } from '../stores/guard.js';
 import type { Clock } from '../clock.js';
 
 /** A state change of one circuit. */
@@ -172,6 +173,8 @@ export function circuitBreaker(options: CircuitBreakerOptions = {}): Interceptor
     onResponse(response, ctx) {
       const admitted = ctx.metadata.get(Admitted);
       if (admitted === undefined) return undefined;
+      // Each attempt of a replayed exchange (retry above this interceptor) takes and returns its own ticket.
+      ctx.metadata.delete(Admitted);
       let transition: BreakerTransition | undefined | Promise<BreakerTransition | undefined>;
       try {
         transition = store.record(admitted.key, admitted.ticket, classify(response, ctx), policy, (clock ?? ctx.clock).now());

@@ -319,6 +319,7 @@ describe('concurrency keys and options', () => {
     ['maxConcurrent', { maxConcurrent: 0 }, new RangeError('concurrency.maxConcurrent must be a positive integer, got 0')],
     ['maxQueue', { maxQueue: -1 }, new RangeError('concurrency.maxQueue must be a non-negative integer, got -1')],
     ['acquireTimeoutMs', { acquireTimeoutMs: 0.5 }, new RangeError('concurrency.acquireTimeoutMs must be a non-negative integer, got 0.5')],
+    ['acquireTimeoutMs above a timer', { acquireTimeoutMs: 2 ** 31 }, new RangeError('concurrency.acquireTimeoutMs must be at most 2147483647 ms (what a timer can hold), got 2147483648')],
     ['key', { key: 'tenant' }, new TypeError('concurrency.key must be a function, got "tenant"')],
     ['overrides', { overrides: 'x' }, new TypeError('concurrency.overrides must be an object, got "x"')],
     ['an override', { overrides: { a: null } }, new TypeError('concurrency.overrides["a"] must be an object')],

@@ -4,8 +4,9 @@ import type { Clock, TimerHandle } from '../clock.js';
 import type { Direction, InterceptorContext } from '../context.js';
 import { ErrorCode, InterceptorError, isInterceptorError } from '../errors.js';
 import { Priority, type Interceptor } from '../interceptor.js';
+import { clockOption, MAX_TIMER_MS } from './timeout-clock.js';
 import { fn, nonNegativeInt, optionsObject, positiveInt, priority as priorityOption, record } from '../internal/options.js';
-import { clockOption, directionsOption, methodFilter, toolOrMethod, type KeyFunction } from '../stores/guard.js';
+import { directionsOption, methodFilter, toolOrMethod, type KeyFunction } from '../stores/guard.js';
 
 /** Other limits for one key. */
 export interface ConcurrencyOverride {
@@ -89,6 +90,7 @@ export function concurrency(options: ConcurrencyOptions = {}): ConcurrencyInterc
     maxQueue: nonNegativeInt('concurrency.maxQueue', options.maxQueue, 100),
   };
   const acquireTimeoutMs = nonNegativeInt('concurrency.acquireTimeoutMs', options.acquireTimeoutMs, 10_000);
+  if (acquireTimeoutMs > MAX_TIMER_MS) throw new RangeError(`concurrency.acquireTimeoutMs must be at most ${MAX_TIMER_MS} ms (what a timer can hold), got ${acquireTimeoutMs}`);
   const keyOf = fn<KeyFunction>('concurrency.key', options.key, toolOrMethod);
   record('concurrency.overrides', options.overrides);
   const overrides = new Map<string, Limits>();

@@ -4,9 +4,10 @@ import type { Clock } from '../clock.js';
 import type { Direction, InterceptorContext } from '../context.js';
 import { ErrorCode, InterceptorError } from '../errors.js';
 import { Priority, type Interceptor } from '../interceptor.js';
+import { clockOption } from './timeout-clock.js';
 import { fn, oneOf, optionsObject, positiveInt, positiveNumber, priority as priorityOption, record } from '../internal/options.js';
 import type { JsonRpcRequest } from '../jsonrpc.js';
-import { callerKey, clockOption, directionsOption, isPromise, methodFilter, toolName, type KeyFunction } from '../stores/guard.js';
+import { callerKey, directionsOption, isPromise, methodFilter, toolName, type KeyFunction } from '../stores/guard.js';
 import { MemoryRateLimitStore, type RateLimit, type RateLimitDecision, type RateLimitStore } from '../stores/rate-limit-store.js';
 
 /**

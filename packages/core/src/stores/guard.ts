@@ -1,6 +1,5 @@
 // What the per-key guards (rate-limit, circuit-breaker, concurrency) share: which requests they apply to, the keys
 // they file a request under by default, and option checks of their own.
-import type { Clock } from '../clock.js';
 import type { Direction, InterceptorContext } from '../context.js';
 import { stringList } from '../internal/options.js';
 import type { JsonRpcRequest } from '../jsonrpc.js';
@@ -42,16 +41,6 @@ export function methodFilter(factory: string, methods: unknown, exempt: unknown)
   const skipped = new Set(stringList(`${factory}.exempt`, exempt, DEFAULT_EXEMPT_METHODS));
   if (allowed === undefined) return skipped.size === 0 ? () => true : (method) => !skipped.has(method);
   return (method) => allowed.has(method) && !skipped.has(method);
-}
-
-/** Checks a `clock` option: undefined (the chain's clock) or something with `now()` and timers. */
-export function clockOption(where: `${string}.clock`, value: unknown): Clock | undefined {
-  if (value === undefined) return undefined;
-  const clock = value as Partial<Clock> | null;
-  if (typeof clock !== 'object' || clock === null || typeof clock.now !== 'function' || typeof clock.setTimeout !== 'function' || typeof clock.clearTimeout !== 'function') {
-    throw new TypeError(`${where} must be a Clock (with now, setTimeout and clearTimeout)`);
-  }
-  return value as Clock;
 }
 
 /** True for a promise (or any thenable): stores may answer either way. */
