@@ -1,6 +1,6 @@
 // A chain before it exists: named members with their options, turned into interceptors by a registry. Shared by
 // the presets, fromEnv() and config files, so the three compose (preset defaults < file < environment).
-import { Priority, type Interceptor, type InterceptorContext } from '@mcp-interceptors/core';
+import { Priority, type Interceptor } from '@mcp-interceptors/core';
 import { createRegistry, type InterceptorRegistry } from './registry.js';
 
 export interface MemberPlan {
@@ -12,8 +12,6 @@ export interface MemberPlan {
   readonly interceptor?: Interceptor | undefined;
   /** Overrides the interceptor's own priority. */
   readonly priority?: Priority | undefined;
-  /** Skip the exchanges this side sent (a server's rate limit is about what peers send). */
-  readonly inboundOnly?: boolean;
 }
 
 let builtins: InterceptorRegistry | undefined;
@@ -27,8 +25,7 @@ export function buildMembers(plan: readonly MemberPlan[], where: string, registr
       if (registration === undefined) throw new TypeError(`${where}: no interceptor is registered as "${member.name}"`);
       interceptor = registration.create(member.options);
     }
-    if (member.priority !== undefined && member.priority !== interceptor.priority) interceptor = withPriority(interceptor, member.priority);
-    return member.inboundOnly ? inboundOnly(interceptor) : interceptor;
+    return member.priority !== undefined && member.priority !== interceptor.priority ? withPriority(interceptor, member.priority) : interceptor;
   });
 }
 
@@ -44,13 +41,6 @@ export function withPriority<T extends Interceptor>(interceptor: T, priority: Pr
     throw new RangeError(`withPriority: priority must be a Priority (Critical=0 … Lowest=4), got ${String(priority)}`);
   }
   return Object.create(interceptor, { priority: { value: priority, enumerable: true } }) as T;
-}
-
-/** Runs `interceptor` only for exchanges the peer began (requests and notifications we receive). */
-function inboundOnly(interceptor: Interceptor): Interceptor {
-  const own = interceptor.shouldExecute?.bind(interceptor);
-  const shouldExecute = own === undefined ? (ctx: InterceptorContext) => ctx.direction === 'inbound' : (ctx: InterceptorContext) => ctx.direction === 'inbound' && own(ctx);
-  return Object.create(interceptor, { shouldExecute: { value: shouldExecute, enumerable: true } }) as Interceptor;
 }
 
 /** True for an interceptor (a name and at least one hook) as opposed to an options object. */

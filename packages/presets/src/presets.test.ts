@@ -3,8 +3,10 @@ import { createChain, errorHandling, ErrorCode, logging, Priority, type Intercep
 import { ListRootsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { connectPair, type Pair } from '../../core/src/test-support/pair.js';
+import { BUILTINS } from './builtins.js';
+import { validateJson } from './json-schema.js';
 import { withPriority } from './member-plan.js';
-import { development, http, preset, production, stdio } from './presets.js';
+import { development, http, preset, PRESET_NAMES, presetPlan, production, stdio } from './presets.js';
 import { createTestTracing } from './test-support/otel.js';
 
 const order = (list: Interceptor[]): string[] => createChain(list).describe().map((e) => `${e.name}:${e.priorityName}`);
@@ -19,14 +21,31 @@ describe('preset members and order (the README tables)', () => {
   it.each([
     ['stdio', 'server', ['error-handling:Critical', 'request-id:Critical', 'validation:Critical', 'timeout:High', 'logging:Low', 'timing:Low', 'metrics:Low']],
     ['stdio', 'client', ['error-handling:Critical', 'request-id:Critical', 'validation:Critical', 'retry:High', 'timeout:High', 'logging:Low', 'timing:Low', 'metrics:Low']],
-    ['http', 'server', ['error-handling:Critical', 'request-id:Critical', 'validation:Critical', 'rate-limit:High', 'timeout:High', 'logging:Low', 'timing:Low', 'metrics:Low']],
+    [
+      'http',
+      'server',
+      ['error-handling:Critical', 'request-id:Critical', 'payload-limit:Critical', 'validation:Critical', 'rate-limit:High', 'concurrency:High', 'timeout:High', 'logging:Low', 'timing:Low', 'metrics:Low'],
+    ],
     ['http', 'client', ['error-handling:Critical', 'request-id:Critical', 'validation:Critical', 'retry:High', 'timeout:High', 'logging:Low', 'timing:Low', 'metrics:Low']],
     ['development', 'server', ['error-handling:Critical', 'request-id:Critical', 'tracing:Critical', 'validation:Critical', 'logging:Low', 'timing:Low', 'metrics:Low']],
     ['development', 'client', ['error-handling:Critical', 'request-id:Critical', 'tracing:Critical', 'validation:Critical', 'logging:Low', 'timing:Low', 'metrics:Low']],
     [
       'production',
       'server',
-      ['error-handling:Critical', 'request-id:Critical', 'tracing:Critical', 'validation:Critical', 'rate-limit:High', 'circuit-breaker:High', 'timeout:High', 'logging:Low', 'timing:Low', 'metrics:Low'],
+      [
+        'error-handling:Critical',
+        'request-id:Critical',
+        'tracing:Critical',
+        'payload-limit:Critical',
+        'validation:Critical',
+        'rate-limit:High',
+        'circuit-breaker:High',
+        'concurrency:High',
+        'timeout:High',
+        'logging:Low',
+        'timing:Low',
+        'metrics:Low',
+      ],
     ],
     [
       'production',
@@ -35,6 +54,19 @@ describe('preset members and order (the README tables)', () => {
     ],
   ] as const)('%s() on the %s side', (name, side, expected) => {
     expect(order(preset(name, { side }))).toEqual(expected);
+  });
+
+  it("sets only options a config file could set too (besides sinks), each valid by the member's schema", () => {
+    for (const name of PRESET_NAMES) {
+      for (const side of ['server', 'client'] as const) {
+        for (const member of presetPlan(name, side)) {
+          const json = Object.fromEntries(Object.entries(member.options ?? {}).filter(([, value]) => typeof value !== 'function'));
+          const schema = BUILTINS.find((b) => b.name === member.name)?.options;
+          expect(schema, member.name).toBeDefined();
+          expect(validateJson(schema ?? {}, json), `${name}/${side}/${member.name}`).toEqual([]);
+        }
+      }
+    }
   });
 
   it('defaults to the server side', () => {
@@ -90,7 +122,7 @@ describe('preset overrides', () => {
   });
 
   it.each([
-    [{ rateLimt: {} }, 'production: unknown member "rateLimt"; members are requestId, validation, errorHandling, tracing, rateLimit'],
+    [{ rateLimt: {} }, 'production: unknown member "rateLimt"; members are requestId, validation, errorHandling, payloadLimit, tracing, rateLimit, accessPolicy'],
     [{ logging: 'loud' }, 'production.logging must be options (an object), false or an interceptor, got "loud"'],
     [{ side: 'both' }, 'production.side must be "server" or "client", got "both"'],
   ])('rejects %j', (options, message) => {

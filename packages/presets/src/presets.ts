@@ -3,13 +3,18 @@
 // (`false`) or replaced (an interceptor).
 import {
   stderrSink,
+  type AccessPolicyOptions,
   type CacheOptions,
   type CircuitBreakerOptions,
+  type ConcurrencyOptions,
   type ErrorHandlingOptions,
   type Interceptor,
   type LoggingOptions,
   type MetricsOptions,
+  type PayloadLimitOptions,
+  type PromptInjectionGuardOptions,
   type RateLimitOptions,
+  type RedactionOptions,
   type RequestIdOptions,
   type RetryOptions,
   type Side,
@@ -34,22 +39,32 @@ export interface PresetOptions {
   readonly requestId?: Member<RequestIdOptions>;
   readonly validation?: Member<ValidationOptions>;
   readonly errorHandling?: Member<ErrorHandlingOptions>;
+  readonly payloadLimit?: Member<PayloadLimitOptions>;
   readonly tracing?: Member<TracingOptions>;
   readonly rateLimit?: Member<RateLimitOptions>;
+  readonly accessPolicy?: Member<AccessPolicyOptions>;
   readonly circuitBreaker?: Member<CircuitBreakerOptions>;
-  readonly retry?: Member<RetryOptions>;
+  readonly concurrency?: Member<ConcurrencyOptions>;
   readonly timeout?: Member<TimeoutOptions>;
+  readonly retry?: Member<RetryOptions>;
   readonly cache?: Member<CacheOptions>;
+  readonly redaction?: Member<RedactionOptions>;
+  readonly promptInjectionGuard?: Member<PromptInjectionGuardOptions>;
   readonly logging?: Member<LoggingOptions>;
   readonly timing?: Member<TimingOptions>;
   readonly metrics?: Member<MetricsOptions>;
 }
 
 type Definition = (side: Side) => MemberPlan[];
-const m = (name: string, options?: Record<string, unknown>, inboundOnly = false): MemberPlan => ({ name, options, inboundOnly });
+const m = (name: string, options?: Record<string, unknown>): MemberPlan => ({ name, options });
 
-/** Rejections a server sends to a peer that sends too much: counted per client, never on its own outbound requests. */
-const SERVER_RATE_LIMIT = { scope: 'client', rate: 50, burst: 100 };
+/** What a server takes from its peers: per client, only requests it receives (never its own to the client). */
+const SERVER_RATE_LIMIT = { scope: 'client', rate: 50, burst: 100, directions: ['inbound'] };
+/** A server's bulkhead per tool (or method) and its breaker per tool, both over the requests it receives. */
+const SERVER_CONCURRENCY = { maxConcurrent: 10, maxQueue: 100, directions: ['inbound'] };
+const SERVER_BREAKER = { directions: ['inbound'] };
+/** A client's breaker: fail fast while the server keeps failing a tool. */
+const CLIENT_BREAKER = { directions: ['outbound'] };
 
 const DEFINITIONS: Record<PresetName, Definition> = {
   // A local process talking over stdin/stdout: one trusted peer, and stdout is the protocol's, so every sink is stderr.
@@ -62,14 +77,16 @@ const DEFINITIONS: Record<PresetName, Definition> = {
     m('timing', { slowThresholdMs: 5_000, sink: stderrSink }),
     m('metrics'),
   ],
-  // Reachable over the network: limits on what peers may send.
+  // Reachable over the network: limits on what peers may send (size, rate, concurrency per tool).
   http: (side) =>
     side === 'server'
       ? [
           m('error-handling', { mode: 'production' }),
           m('request-id'),
+          m('payload-limit'),
           m('validation'),
-          m('rate-limit', SERVER_RATE_LIMIT, true),
+          m('rate-limit', SERVER_RATE_LIMIT),
+          m('concurrency', SERVER_CONCURRENCY),
           m('timeout', { defaultMs: 30_000 }),
           m('logging', { level: 'info' }),
           m('timing', { slowThresholdMs: 5_000 }),
@@ -102,9 +119,11 @@ const DEFINITIONS: Record<PresetName, Definition> = {
           m('error-handling', { mode: 'production' }),
           m('request-id'),
           m('tracing'),
+          m('payload-limit'),
           m('validation'),
-          m('rate-limit', SERVER_RATE_LIMIT, true),
-          m('circuit-breaker'),
+          m('rate-limit', SERVER_RATE_LIMIT),
+          m('circuit-breaker', SERVER_BREAKER),
+          m('concurrency', SERVER_CONCURRENCY),
           m('timeout', { defaultMs: 30_000 }),
           m('logging', { level: 'info' }),
           m('timing', { slowThresholdMs: 5_000 }),
@@ -116,7 +135,7 @@ const DEFINITIONS: Record<PresetName, Definition> = {
           m('tracing'),
           m('validation'),
           m('retry', { maxAttempts: 3 }),
-          m('circuit-breaker'),
+          m('circuit-breaker', CLIENT_BREAKER),
           m('timeout', { defaultMs: 30_000, mode: 'attempt' }),
           m('logging', { level: 'info' }),
           m('timing', { slowThresholdMs: 5_000 }),
@@ -176,8 +195,8 @@ export function stdio(options?: PresetOptions): Interceptor[] {
 }
 
 /**
- * The HTTP preset: stdio()'s members plus a per-client rate limit (50/s, burst 100) on a server, and retries with a
- * per-attempt deadline on a client.
+ * The HTTP preset: stdio()'s members plus, on a server, a payload limit, a per-client rate limit (50/s, burst 100)
+ * and a bulkhead per tool (10 at once, 100 waiting); on a client, retries with a per-attempt deadline.
  *
  * @example
  * const chain = createChain(http({ rateLimit: { rate: 200, burst: 400 } }));
