@@ -1,11 +1,9 @@
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { describe, expect, it } from 'vitest';
 import { createChain, type Chain } from '../chain.js';
-import { ExchangeContext } from '../context.js';
 import { ErrorCode } from '../errors.js';
 import { Priority } from '../interceptor.js';
 import type { JsonObject, JsonRpcResponse } from '../jsonrpc.js';
-import { SessionState } from '../session.js';
 import { MemoryRateLimitStore, type RateLimitStore } from '../stores/rate-limit-store.js';
 import { connectPair } from '../test-support/pair.js';
 import { createManualClock, runRequest } from '../testing.js';
@@ -18,19 +16,9 @@ interface Caller {
 
 /** Runs one request as `caller` (authenticated client id and/or session id); resolves with the response. */
 async function call(chain: Chain, method: string, params: JsonObject = {}, caller: Caller = {}): Promise<JsonRpcResponse> {
-  const ctx = new ExchangeContext({
-    side: 'server',
-    direction: 'inbound',
-    kind: 'request',
-    method,
-    jsonrpcId: 1,
-    params,
-    session: new SessionState('server', 'http', () => caller.sessionId),
-    clock: chain.clock,
-    metrics: chain.metrics,
-    auth: caller.clientId === undefined ? undefined : { token: 'secret-token', clientId: caller.clientId, scopes: [] },
-  });
-  return chain.handleRequest({ jsonrpc: '2.0', id: 1, method, params }, ctx, async (req) => ({ jsonrpc: '2.0', id: req.id, result: {} }));
+  const auth = caller.clientId === undefined ? undefined : { token: 'secret-token', clientId: caller.clientId, scopes: [] };
+  const { response } = await runRequest(chain, method, params, { ...(auth === undefined ? {} : { auth }), ...(caller.sessionId === undefined ? {} : { sessionId: caller.sessionId }) });
+  return response;
 }
 
 const tool = (name: string): JsonObject => ({ name, arguments: {} });
