@@ -1,5 +1,5 @@
 import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type TextMapPropagator } from '@opentelemetry/api';
-import { ErrorCode, InterceptorError, Priority, retry, type Interceptor } from '@mcp-interceptors/core';
+import { circuitBreaker, concurrency, ErrorCode, InterceptorError, Priority, rateLimit, retry, type Interceptor } from '@mcp-interceptors/core';
 import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { connectPair, type Pair } from '../../core/src/test-support/pair.js';
@@ -284,6 +284,36 @@ describe('tracing resilience events', () => {
     const server = otel.span('tools/call echo', SpanKind.SERVER);
     expect(server.attributes['error.type']).toBe(String(code));
     expect(server.events.map((e) => ({ name: e.name, attributes: e.attributes }))).toEqual([{ name: event, attributes }]);
+  });
+});
+
+describe('tracing resilience events from the built-ins', () => {
+  const eventsOf = (name: string) =>
+    otel
+      .spans()
+      .filter((s) => s.name === name && s.kind === SpanKind.SERVER)
+      .map((s) => s.events.map((e) => ({ name: e.name, attributes: e.attributes })));
+
+  it('rate-limit', async () => {
+    pair = await connectPair({ serverChain: [traced(), rateLimit({ rate: 0.001, burst: 1 })] });
+    await pair.client.callTool({ name: 'echo', arguments: { text: '1' } });
+    await expect(pair.client.callTool({ name: 'echo', arguments: { text: '2' } })).rejects.toMatchObject({ code: ErrorCode.RateLimited });
+    expect(eventsOf('tools/call echo')).toEqual([[], [{ name: 'mcpi.rate_limited', attributes: { 'mcpi.interceptor': 'rate-limit', 'mcpi.retry_after_ms': expect.any(Number) } }]]);
+  });
+
+  it('circuit-breaker', async () => {
+    pair = await connectPair({ serverChain: [traced(), circuitBreaker({ failureThreshold: 1, countToolErrors: true })] });
+    await pair.client.callTool({ name: 'fail', arguments: {} });
+    await expect(pair.client.callTool({ name: 'fail', arguments: {} })).rejects.toMatchObject({ code: ErrorCode.CircuitOpen });
+    expect(eventsOf('tools/call fail')).toEqual([[], [{ name: 'mcpi.circuit.rejected', attributes: { 'mcpi.interceptor': 'circuit-breaker', 'mcpi.retry_after_ms': expect.any(Number) } }]]);
+  });
+
+  it('concurrency', async () => {
+    pair = await connectPair({ serverChain: [traced(), concurrency({ maxConcurrent: 1, maxQueue: 0 })] });
+    const first = pair.client.callTool({ name: 'slow', arguments: { ms: 50 } });
+    await expect(pair.client.callTool({ name: 'slow', arguments: { ms: 1 } })).rejects.toMatchObject({ code: ErrorCode.ConcurrencyLimited });
+    await first;
+    expect(eventsOf('tools/call slow').flat()).toEqual([{ name: 'mcpi.bulkhead.rejected', attributes: { 'mcpi.interceptor': 'concurrency' } }]);
   });
 });
 
