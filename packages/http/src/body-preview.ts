@@ -1,4 +1,5 @@
 // Body previews for logs: parsed and redacted by key when JSON or a form, capped at a byte budget, never raw otherwise.
+import { redactedJson, TRUNCATION_MARKER } from '@mcp-interceptors/core';
 import type { Redactor } from './redact.js';
 
 export interface BodyInput {
@@ -30,19 +31,33 @@ export function previewBody(input: BodyInput, contentType: string | null | undef
     }
   }
   if (parsed === undefined) return size === undefined ? undefined : `[${size} bytes${type === '' ? '' : ` of ${type.split(';')[0]}`}, not logged]`;
-  const redacted = redactor.value(parsed.value);
-  const text = JSON.stringify(redacted) ?? '';
-  return encoder.encode(text).byteLength <= maxBytes ? redacted : cut(text, maxBytes, size);
+  // Core's redactedJson stops serialising once past the budget, so a large body costs only what is kept.
+  let text = redactedJson(parsed.value, redactor.isSensitiveKey, { maxLength: maxBytes });
+  const truncated = text.endsWith(TRUNCATION_MARKER);
+  if (truncated) text = text.slice(0, -TRUNCATION_MARKER.length);
+  if (!truncated && encoder.encode(text).byteLength <= maxBytes) return redactor.value(parsed.value);
+  return cut(text, maxBytes, size, true);
 }
 
-function cut(text: string, maxBytes: number, size: number | undefined): string {
+/** `text` cut to `maxBytes` of UTF-8 and marked with the size of the whole body. */
+function cut(text: string, maxBytes: number, size: number | undefined, alreadyCut = false): string {
   const bytes = encoder.encode(text);
-  if (bytes.byteLength <= maxBytes) return text;
-  return `${decoder.decode(bytes.subarray(0, maxBytes))}…[truncated, ${size ?? bytes.byteLength} bytes]`;
+  if (bytes.byteLength <= maxBytes && !alreadyCut) return text;
+  return `${decoder.decode(bytes.subarray(0, maxBytes)).replace(/\uFFFD$/, '')}…[truncated, ${size ?? bytes.byteLength} bytes]`;
+}
+
+/** A stream body is parsed (for key redaction) from at most this much; a longer one is only described. */
+const PARSE_BUDGET = 1024 * 1024;
+
+/** The preview of a stream body (which must be a branch the caller owns: it is read, then released). */
+export async function previewStream(stream: ReadableStream<Uint8Array>, contentType: string | null | undefined, maxBytes: number, redactor: Redactor): Promise<unknown> {
+  const { bytes, complete } = await readPrefix(stream, PARSE_BUDGET);
+  // A prefix of JSON cannot be redacted by key: it is only described.
+  return complete ? previewBody({ bytes }, contentType, maxBytes, redactor) : `[more than ${PARSE_BUDGET} bytes, not logged]`;
 }
 
 /** Reads at most `maxBytes` from one branch of a tee'd stream and releases it; the other branch is untouched. */
-export async function readPrefix(stream: ReadableStream<Uint8Array>, maxBytes: number): Promise<{ bytes: Uint8Array; complete: boolean }> {
+async function readPrefix(stream: ReadableStream<Uint8Array>, maxBytes: number): Promise<{ bytes: Uint8Array; complete: boolean }> {
   const reader = stream.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;

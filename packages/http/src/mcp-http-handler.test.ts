@@ -48,15 +48,16 @@ describe('createMcpHttpHandler', () => {
     await client.close();
   });
 
-  it.each([
+  const none = (): null => null;
+  it.each<[unknown, RegExp]>([
     [undefined, /createMcpHttpHandler: options with a server factory are required/],
     [{}, /createMcpHttpHandler.server must be a function/],
     [{ server: {} }, /createMcpHttpHandler.server must be a function/],
-    [{ server: () => null, mode: 'sessions' }, /createMcpHttpHandler.mode must be "stateful" or "stateless"/],
-    [{ server: () => null, path: 'mcp' }, /createMcpHttpHandler.path must start with "\/"/],
-    [{ server: () => null, http: {} }, /createMcpHttpHandler.http must be an HttpChain or an array/],
-    [{ server: () => null, chain: [] }, /createMcpHttpHandler.chain must be a chain from createChain/],
-    [{ server: () => null, sessionIdGenerator: 'uuid' }, /createMcpHttpHandler.sessionIdGenerator must be a function/],
+    [{ server: none, mode: 'sessions' }, /createMcpHttpHandler.mode must be "stateful" or "stateless"/],
+    [{ server: none, path: 'mcp' }, /createMcpHttpHandler.path must start with "\/"/],
+    [{ server: none, http: {} }, /createMcpHttpHandler.http must be an HttpChain or an array/],
+    [{ server: none, chain: [] }, /createMcpHttpHandler.chain must be a chain from createChain/],
+    [{ server: none, sessionIdGenerator: 'uuid' }, /createMcpHttpHandler.sessionIdGenerator must be a function/],
   ])('rejects %j', (options, message) => {
     expect(() => createMcpHttpHandler(options as never)).toThrow(message);
   });

@@ -1,10 +1,10 @@
 // Redaction for everything the HTTP layer logs: headers (core's list plus yours), query parameters and body keys.
-import { REDACTED, redactHeaders, sensitiveHeaderSet, type HeaderValues } from '@mcp-interceptors/core';
+import { REDACTED, redactHeaders, redactSensitive, sensitiveHeaderSet, sensitiveKeyMatcher, type HeaderValues } from '@mcp-interceptors/core';
 
 export interface RedactionOptions {
   /** Header names to redact on top of core's `SENSITIVE_HEADERS` (case-insensitive). @defaultValue `[]` */
   readonly headers?: readonly string[];
-  /** Query-parameter and body keys to redact on top of the built-in sensitive keys (case-insensitive). @defaultValue `[]` */
+  /** Query-parameter and body keys to redact on top of core's `DEFAULT_SENSITIVE_KEYS` and a few more (auth, jwt, bearer, signature, …). @defaultValue `[]` */
   readonly keys?: readonly string[];
   /** Keep the scheme of `Authorization`/`Proxy-Authorization`: `Bearer [REDACTED]`. @defaultValue true */
   readonly showAuthScheme?: boolean;
@@ -22,50 +22,22 @@ export interface Redactor {
   isSensitiveKey(key: string): boolean;
 }
 
-// Keys are compared normalised: lower case, letters and digits only (`X-Api-Key`, `api_key`, `apiKey` → `apikey`).
-const SENSITIVE_SUFFIXES = ['password', 'passwd', 'secret', 'token', 'apikey', 'accesskey', 'privatekey', 'credential', 'credentials', 'authorization', 'cookie', 'sessionid', 'signature'];
-const SENSITIVE_EXACT = ['auth', 'pwd', 'jwt', 'bearer', 'session'];
+// On top of core's DEFAULT_SENSITIVE_KEYS (matched on whole keys and trailing words): a few more credential names.
+const EXTRA_SENSITIVE_KEYS = ['auth', 'pwd', 'jwt', 'bearer', 'session_id', 'signature', 'access_key'];
 // Query parameters that carry secrets by convention (`?key=` API keys, OAuth `?code=`, signed-URL `?sig=`), but
 // mean something else in JSON-RPC bodies (an error's `code`).
-const SENSITIVE_QUERY_ONLY = ['key', 'code', 'sig'];
-// Protocol fields that merely end like a secret.
-const NOT_SENSITIVE = new Set(['progresstoken']);
-const MAX_DEPTH = 32;
+const SENSITIVE_QUERY_ONLY = new Set(['key', 'code', 'sig']);
 
-const normalise = (key: string): string => key.toLowerCase().replace(/[^a-z0-9]/g, '');
-
-/** Builds a redactor; the default one is {@link defaultRedactor}. */
+/** Builds a redactor; the default one is {@link defaultRedactor}. Key matching is core's `sensitiveKeyMatcher`. */
 export function createRedactor(options: RedactionOptions = {}): Redactor {
   const headerSet = sensitiveHeaderSet(options.headers ?? []);
-  const exact = new Set([...SENSITIVE_EXACT, ...(options.keys ?? []).map(normalise)]);
+  const isSensitiveKey = sensitiveKeyMatcher([...EXTRA_SENSITIVE_KEYS, ...(options.keys ?? [])]);
   const showAuthScheme = options.showAuthScheme ?? true;
-  const queryOnly = new Set(SENSITIVE_QUERY_ONLY);
-  const cache = new Map<string, boolean>();
-
-  const isSensitiveKey = (key: string): boolean => {
-    let verdict = cache.get(key);
-    if (verdict === undefined) {
-      const k = normalise(key);
-      verdict = !NOT_SENSITIVE.has(k) && (exact.has(k) || SENSITIVE_SUFFIXES.some((suffix) => k.endsWith(suffix)));
-      if (cache.size < 1024) cache.set(key, verdict);
-    }
-    return verdict;
-  };
-
-  const isSensitiveQueryKey = (key: string): boolean => isSensitiveKey(key) || queryOnly.has(normalise(key));
-
-  const value = (input: unknown, depth = 0): unknown => {
-    if (typeof input !== 'object' || input === null) return input;
-    if (depth >= MAX_DEPTH) return '[TRUNCATED]';
-    if (Array.isArray(input)) return input.map((item) => value(item, depth + 1));
-    const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(input)) out[key] = isSensitiveKey(key) ? REDACTED : value(item, depth + 1);
-    return out;
-  };
+  const isSensitiveQueryKey = (key: string): boolean => isSensitiveKey(key) || SENSITIVE_QUERY_ONLY.has(key.toLowerCase());
 
   return {
     isSensitiveKey,
-    value: (input) => value(input),
+    value: (input) => redactSensitive(input, isSensitiveKey),
     form: (body) => redactPairs(body, isSensitiveQueryKey),
     headers(headers) {
       const out = redactHeaders(headers, headerSet);
