@@ -56,7 +56,10 @@ export class InterceptorError extends Error {
   static from(cause: unknown, interceptor?: string): InterceptorError {
     if (isInterceptorError(cause)) {
       if (interceptor === undefined || cause.data.interceptor !== undefined) return cause;
-      return new InterceptorError(cause.code, cause.message, { ...cause.data, interceptor }, { cause: cause.cause });
+      // Name the interceptor on the thrown error itself: a second Error (and its stack) per rejection is costly
+      // when a limiter refuses a flood.
+      (cause as { data: ErrorData }).data = { ...cause.data, interceptor };
+      return cause;
     }
     const data: ErrorData = interceptor === undefined ? { reason: 'INTERNAL' } : { reason: 'INTERNAL', interceptor };
     return new InterceptorError(ErrorCode.InternalError, 'Internal error', data, { cause });
