@@ -3,7 +3,10 @@
 
 export type Labels = Readonly<Record<string, string | number | boolean>>;
 
-/** What interceptors record into (`ctx.metrics`). */
+/**
+ * What interceptors record into (`ctx.metrics`). On a hot path, pass the same frozen labels object each time
+ * (`Object.freeze({ method })`, made once): the registry then finds the series by identity, without keying the labels.
+ */
 export interface MetricsRecorder {
   /** Adds `by` (default 1) to a monotonic counter. */
   increment(name: string, labels?: Labels, by?: number): void;
@@ -64,6 +67,12 @@ interface Series<V> {
   value: V;
 }
 
+/** The series of one metric: by label key, and by identity for frozen label objects (see `series`). */
+interface Metric<V> {
+  readonly byKey: Map<string, Series<V>>;
+  readonly byFrozenLabels: WeakMap<Labels, Series<V>>;
+}
+
 interface Histogram {
   count: number;
   sum: number;
@@ -72,56 +81,76 @@ interface Histogram {
   counts: number[];
 }
 
+const zero = (): number => 0;
+
 export function createMetricsRegistry(options: MetricsRegistryOptions = {}): MetricsRegistry {
   const maxSeries = options.maxSeriesPerMetric ?? 1000;
   if (!Number.isSafeInteger(maxSeries) || maxSeries < 1) {
     throw new RangeError(`createMetricsRegistry: maxSeriesPerMetric must be a positive integer, got ${String(maxSeries)}`);
   }
   const defaultBuckets = validBounds(options.defaultBuckets ?? DEFAULT_DURATION_BUCKETS_MS, 'defaultBuckets');
-  const counters = new Map<string, Map<string, Series<number>>>();
-  const gauges = new Map<string, Map<string, Series<number>>>();
-  const histograms = new Map<string, Map<string, Series<Histogram>>>();
+  const counters = new Map<string, Metric<number>>();
+  const gauges = new Map<string, Metric<number>>();
+  const histograms = new Map<string, Metric<Histogram>>();
   const bounds = new Map<string, readonly number[]>();
   let overflowed = 0;
 
-  function series<V>(family: Map<string, Map<string, Series<V>>>, name: string, labels: Labels | undefined, init: () => V): Series<V> {
-    let byLabels = family.get(name);
-    if (byLabels === undefined) {
-      byLabels = new Map();
-      family.set(name, byLabels);
+  /**
+   * The series `labels` select. A frozen labels object cannot change, so the series it selected is remembered by
+   * identity: callers that pass the same frozen object each time (the built-in interceptors do) skip building and
+   * hashing the label key, the cost that dominates recording. Unfrozen labels are keyed afresh on every call.
+   */
+  function series<V>(family: Map<string, Metric<V>>, name: string, labels: Labels | undefined, init: (name: string) => V): Series<V> {
+    let metric = family.get(name);
+    if (metric === undefined) {
+      metric = { byKey: new Map(), byFrozenLabels: new WeakMap() };
+      family.set(name, metric);
     }
+    if (typeof labels === 'object' && labels !== null) {
+      const known = metric.byFrozenLabels.get(labels);
+      if (known !== undefined) return known;
+    }
+    const byLabels = metric.byKey;
     const key = labelKey(labels);
     let entry = byLabels.get(key);
-    if (entry !== undefined) return entry;
-    if (byLabels.size >= maxSeries) {
-      overflowed++;
-      const overflowKey = labelKey(OVERFLOW_LABELS);
-      entry = byLabels.get(overflowKey);
-      if (entry === undefined) {
-        entry = { labels: OVERFLOW_LABELS, value: init() };
-        byLabels.set(overflowKey, entry);
+    if (entry === undefined) {
+      if (byLabels.size >= maxSeries) {
+        // Never remembered by identity: every record folded into the overflow series is counted.
+        overflowed++;
+        const overflowKey = labelKey(OVERFLOW_LABELS);
+        entry = byLabels.get(overflowKey);
+        if (entry === undefined) {
+          entry = { labels: OVERFLOW_LABELS, value: init(name) };
+          byLabels.set(overflowKey, entry);
+        }
+        return entry;
       }
-      return entry;
+      entry = { labels: labels === undefined ? {} : { ...labels }, value: init(name) };
+      byLabels.set(key, entry);
     }
-    entry = { labels: labels === undefined ? {} : { ...labels }, value: init() };
-    byLabels.set(key, entry);
+    if (typeof labels === 'object' && labels !== null && Object.isFrozen(labels)) metric.byFrozenLabels.set(labels, entry);
     return entry;
   }
 
+  const newHistogram = (name: string): Histogram => {
+    const b = bounds.get(name) ?? defaultBuckets;
+    return { count: 0, sum: 0, min: Infinity, max: -Infinity, counts: new Array<number>(b.length + 1).fill(0) };
+  };
+
   return {
     increment(name, labels, by = 1) {
-      series(counters, name, labels, () => 0).value += by;
+      series(counters, name, labels, zero).value += by;
     },
     add(name, delta, labels) {
-      series(gauges, name, labels, () => 0).value += delta;
+      series(gauges, name, labels, zero).value += delta;
     },
     observe(name, value, labels) {
-      const b = bounds.get(name) ?? defaultBuckets;
-      const h = series(histograms, name, labels, () => ({ count: 0, sum: 0, min: Infinity, max: -Infinity, counts: new Array<number>(b.length + 1).fill(0) })).value;
+      const h = series(histograms, name, labels, newHistogram).value;
       h.count++;
       h.sum += value;
       if (value < h.min) h.min = value;
       if (value > h.max) h.max = value;
+      const b = bounds.get(name) ?? defaultBuckets;
       let i = 0;
       while (i < b.length && value > (b[i] as number)) i++;
       h.counts[i] = (h.counts[i] ?? 0) + 1;
@@ -131,13 +160,13 @@ export function createMetricsRegistry(options: MetricsRegistryOptions = {}): Met
       bounds.set(name, validBounds(histogramBounds, `bounds of "${name}"`));
     },
     snapshot() {
-      const flat = (family: Map<string, Map<string, Series<number>>>): CounterPoint[] =>
-        [...family].flatMap(([name, byLabels]) => [...byLabels.values()].map((s) => ({ name, labels: s.labels, value: s.value })));
+      const flat = (family: Map<string, Metric<number>>): CounterPoint[] =>
+        [...family].flatMap(([name, metric]) => [...metric.byKey.values()].map((s) => ({ name, labels: s.labels, value: s.value })));
       return {
         counters: flat(counters),
         gauges: flat(gauges),
-        histograms: [...histograms].flatMap(([name, byLabels]) =>
-          [...byLabels.values()].map((s) => ({
+        histograms: [...histograms].flatMap(([name, metric]) =>
+          [...metric.byKey.values()].map((s) => ({
             name,
             labels: s.labels,
             count: s.value.count,

@@ -119,6 +119,33 @@ describe('metrics', () => {
     expect(snapshot.overflowed).toBe(0);
   });
 
+  it('counts each of many distinct error codes under its own code', async () => {
+    const codes = Array.from({ length: 40 }, (_, i) => -33000 - i);
+    const byCode: Interceptor = {
+      name: 'by-code',
+      priority: Priority.Lowest,
+      onRequest: (req) => {
+        throw new InterceptorError(req.params?.['code'] as number, 'no', { reason: 'NO' });
+      },
+    };
+    const chain = createChain([metrics(), byCode]);
+    for (const code of [...codes, ...codes, codes[0] as number]) await runRequest(chain, 'vendor/op', { code });
+    const snapshot = chain.metrics.snapshot();
+    for (const code of codes) expect(counter(snapshot, ERRORS_METRIC, { method: 'vendor/op', direction: 'inbound', code })).toBe(code === codes[0] ? 3 : 2);
+    expect(counter(snapshot, REQUESTS_METRIC, { method: 'vendor/op', direction: 'inbound', outcome: 'error' })).toBe(81);
+  });
+
+  it('records into the registry of each chain it is in', async () => {
+    const shared = metrics();
+    const first = createChain([shared]);
+    const second = createChain([shared]);
+    await runRequest(first, 'ping');
+    await runRequest(second, 'ping');
+    await runRequest(second, 'ping');
+    expect(counter(first.metrics.snapshot(), REQUESTS_METRIC, { method: 'ping', direction: 'inbound', outcome: 'ok' })).toBe(1);
+    expect(counter(second.metrics.snapshot(), REQUESTS_METRIC, { method: 'ping', direction: 'inbound', outcome: 'ok' })).toBe(2);
+  });
+
   it('labels at most maxMethods non-MCP methods, the rest as other; MCP methods always by name', async () => {
     const chain = createChain([metrics({ maxMethods: 1 })]);
     for (const method of ['vendor/a', 'vendor/b', 'vendor/c', 'resources/list']) await runRequest(chain, method);

@@ -2,7 +2,8 @@
 // recorded into the chain's registry with bounded label values, plus helpers that read a snapshot back.
 import type { Clock } from '../clock.js';
 import type { Direction, InterceptorContext } from '../context.js';
-import { clockOption, endOf, LabelCap, MCP_METHODS, observeRequests, toolNameOf } from '../internal/exchange-end.js';
+import { clockOption, endOf, LabelCap, MCP_METHODS, observeRequests, toolNameOf, type Outcome } from '../internal/exchange-end.js';
+import { LabelCache } from '../internal/label-cache.js';
 import { optionsObject, positiveInt } from '../internal/options.js';
 import { Priority, type Interceptor } from '../interceptor.js';
 import type { Labels, MetricsSnapshot } from '../metrics.js';
@@ -43,21 +44,30 @@ export function metrics(options: MetricsOptions = {}): Interceptor {
   const tools = new LabelCap(positiveInt('metrics.maxTools', options.maxTools, 100));
   const fixedClock = clockOption('metrics.clock', options.clock);
 
+  // Frozen label objects per method label and direction (bounded by the caps above), reused on every record.
+  const byMethod: Record<Direction, Map<string, MethodLabels>> = { inbound: new Map(), outbound: new Map() };
+  const labelsOf = (ctx: InterceptorContext): MethodLabels => {
+    const method = methods.label(ctx.method);
+    const known = byMethod[ctx.direction].get(method);
+    if (known !== undefined) return known;
+    const made = new MethodLabels(method, ctx.direction, tools);
+    byMethod[ctx.direction].set(method, made);
+    return made;
+  };
+
   const hooks = observeRequests({
     clock: (ctx: InterceptorContext) => fixedClock ?? ctx.clock,
     onStart(_request, ctx) {
-      ctx.metrics.add(IN_FLIGHT_METRIC, 1, { method: methods.label(ctx.method), direction: ctx.direction });
+      ctx.metrics.add(IN_FLIGHT_METRIC, 1, labelsOf(ctx).method);
     },
     onEnd(response, ctx, durationMs, started) {
-      const method = methods.label(ctx.method);
-      const direction = ctx.direction;
-      if (started.at !== undefined) ctx.metrics.add(IN_FLIGHT_METRIC, -1, { method, direction });
+      const labels = labelsOf(ctx);
+      if (started.at !== undefined) ctx.metrics.add(IN_FLIGHT_METRIC, -1, labels.method);
       const end = endOf(response);
       const tool = toolNameOf(ctx.method, started.request?.params);
-      const labels: Labels = tool === undefined ? { method, direction, outcome: end.outcome } : { method, direction, outcome: end.outcome, tool: tools.label(tool) };
-      ctx.metrics.increment(REQUESTS_METRIC, labels);
-      if (end.outcome === 'error') ctx.metrics.increment(ERRORS_METRIC, { method, direction, code: end.code ?? 'tool_error' });
-      ctx.metrics.observe(REQUEST_DURATION_METRIC, durationMs, { method, direction, outcome: end.outcome });
+      ctx.metrics.increment(REQUESTS_METRIC, tool === undefined ? labels.outcome[end.outcome] : labels.tool(end.outcome, tool));
+      if (end.outcome === 'error') ctx.metrics.increment(ERRORS_METRIC, labels.errors.get(end.code ?? 'tool_error'));
+      ctx.metrics.observe(REQUEST_DURATION_METRIC, durationMs, labels.outcome[end.outcome]);
     },
   });
 
@@ -66,9 +76,46 @@ export function metrics(options: MetricsOptions = {}): Interceptor {
     priority: Priority.Low,
     ...hooks,
     onNotification(_notification, ctx) {
-      ctx.metrics.increment(NOTIFICATIONS_METRIC, { method: methods.label(ctx.method), direction: ctx.direction });
+      ctx.metrics.increment(NOTIFICATIONS_METRIC, labelsOf(ctx).method);
     },
   };
+}
+
+/** Distinct error codes per method and direction with labels kept; rarer ones are labelled afresh each time. */
+const MAX_CACHED_CODES = 32;
+
+/** The label sets one method label and direction records under (key order as the snapshot shows them). */
+class MethodLabels {
+  /** `{ method, direction }`: in-flight gauge and notifications. */
+  readonly method: Labels;
+  /** `{ method, direction, outcome }`: requests without a tool, and durations. */
+  readonly outcome: Readonly<Record<Outcome, Labels>>;
+  /** `{ method, direction, code }`. */
+  readonly errors: LabelCache<number | string>;
+  private byTool: Record<Outcome, LabelCache<string>> | undefined;
+
+  constructor(
+    private readonly name: string,
+    private readonly direction: Direction,
+    private readonly tools: LabelCap,
+  ) {
+    const method = name;
+    this.method = Object.freeze({ method, direction });
+    const outcome = (o: Outcome): Labels => Object.freeze({ method, direction, outcome: o });
+    this.outcome = { ok: outcome('ok'), error: outcome('error'), cancelled: outcome('cancelled') };
+    this.errors = new LabelCache((code) => ({ method, direction, code }), MAX_CACHED_CODES);
+  }
+
+  /** `{ method, direction, outcome, tool }`, the tool name bounded by `maxTools`. */
+  tool(outcome: Outcome, tool: string): Labels {
+    if (this.byTool === undefined) {
+      const { name: method, direction } = this;
+      // Unbounded here because the cap bounds it: `maxTools` names plus `other`.
+      const perOutcome = (o: Outcome): LabelCache<string> => new LabelCache((t) => ({ method, direction, outcome: o, tool: t }), Infinity);
+      this.byTool = { ok: perOutcome('ok'), error: perOutcome('error'), cancelled: perOutcome('cancelled') };
+    }
+    return this.byTool[outcome].get(this.tools.label(tool));
+  }
 }
 
 export interface SuccessRateFilter {

@@ -1,10 +1,12 @@
 // timing: how long each request exchange took, as typed metadata and a histogram, with a warning past a threshold.
 import type { Clock } from '../clock.js';
-import type { InterceptorContext } from '../context.js';
+import type { Direction, InterceptorContext } from '../context.js';
 import { clockOption, endOf, LabelCap, MCP_METHODS, observeRequests, toolNameOf } from '../internal/exchange-end.js';
+import { LabelCache } from '../internal/label-cache.js';
 import { fn, optionsObject, positiveInt } from '../internal/options.js';
 import { Priority, type Interceptor } from '../interceptor.js';
 import { createKey, type MetadataKey } from '../metadata.js';
+import type { Side } from '../session.js';
 import { emitRecord, stderrSink, type LogRecord, type LogSink } from './logging.js';
 
 /** The duration of the exchange in milliseconds, set when its response passes timing. */
@@ -42,12 +44,18 @@ export function timing(options: TimingOptions = {}): Interceptor {
   const methods = new LabelCap(positiveInt('timing.maxMethods', options.maxMethods, 100), MCP_METHODS);
   const fixedClock = clockOption('timing.clock', options.clock);
   const clockOf = (ctx: InterceptorContext): Clock => fixedClock ?? ctx.clock;
+  // Frozen `{ side, direction, method }` per method label (bounded by `maxMethods`), reused on every record.
+  const route = (side: Side, direction: Direction): LabelCache<string> => new LabelCache((method) => ({ side, direction, method }), Infinity);
+  const histogramLabels = {
+    client: { inbound: route('client', 'inbound'), outbound: route('client', 'outbound') },
+    server: { inbound: route('server', 'inbound'), outbound: route('server', 'outbound') },
+  };
 
   const hooks = observeRequests({
     clock: clockOf,
     onEnd(response, ctx, durationMs, started) {
       ctx.metadata.set(DurationMs, durationMs);
-      ctx.metrics.observe(EXCHANGE_DURATION_METRIC, durationMs, { side: ctx.side, direction: ctx.direction, method: methods.label(ctx.method) });
+      ctx.metrics.observe(EXCHANGE_DURATION_METRIC, durationMs, histogramLabels[ctx.side][ctx.direction].get(methods.label(ctx.method)));
       if (!(durationMs > slowThresholdMs)) return;
       const end = endOf(response);
       const tool = toolNameOf(ctx.method, started.request?.params);
