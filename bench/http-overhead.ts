@@ -56,7 +56,7 @@ function bareListener(): (req: IncomingMessage, res: ServerResponse) => Promise<
 }
 
 /** The default server HTTP chain; the logger formats every record as JSON and drops it (stderr would flood). */
-function chainedListener(): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+function chainedListener(): (req: IncomingMessage, res: ServerResponse) => void {
   let lines = 0;
   const handler = createMcpHttpHandler({
     server: echoServer,
@@ -71,7 +71,7 @@ interface Target {
   readonly client: Client;
 }
 
-async function start(name: string, listener: (req: IncomingMessage, res: ServerResponse) => Promise<void>): Promise<Target> {
+async function start(name: string, listener: (req: IncomingMessage, res: ServerResponse) => unknown): Promise<Target> {
   const server = createServer((req, res) => void listener(req, res));
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');

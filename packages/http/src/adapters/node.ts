@@ -6,8 +6,8 @@ import type { McpHttpHandler } from '../mcp-http-handler.js';
 import { jsonRpcErrorBody } from '../http-error.js';
 import { ErrorCode } from '@mcp-interceptors/core';
 
-/** A node:http request listener that never rejects. */
-export type NodeRequestListener = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+/** A node:http request listener. */
+export type NodeRequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 
 /**
  * A node:http request listener: every request runs through the handler's HTTP chain; the MCP path reaches the
@@ -17,10 +17,13 @@ export type NodeRequestListener = (req: IncomingMessage, res: ServerResponse) =>
  * @example http.createServer(nodeHandler(createMcpHttpHandler({ server: () => buildServer() }))).listen(3000, '127.0.0.1');
  */
 export function nodeHandler(handler: McpHttpHandler): NodeRequestListener {
-  return (req, res) => serveNode(handler, req as NodeRequest, res);
+  return (req, res) => {
+    // serveNode never rejects.
+    void serveNode(handler, req as NodeRequest, res);
+  };
 }
 
-/** Runs one node request through `handler` and writes the response (shared with the Express adapter). */
+/** Runs one node request through `handler` and writes the response (shared with the Express adapter). Never rejects. */
 export async function serveNode(handler: McpHttpHandler, req: NodeRequest, res: ServerResponse): Promise<void> {
   try {
     const ctx = handler.chain.createContext(new NodeRequestSource(req));
