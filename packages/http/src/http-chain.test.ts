@@ -138,6 +138,12 @@ describe('createHttpChain order', () => {
   });
 });
 
+describe('HttpError', () => {
+  it('takes only error statuses', () => {
+    expect(() => new HttpError(200, -32000, 'fine', { reason: 'X' })).toThrow(/HttpError: status must be an HTTP error status \(400-599\), got 200/);
+  });
+});
+
 describe('createHttpChain validation', () => {
   it.each([
     [[{ name: 'Not Kebab' }], TypeError, /kebab-case "name"/],

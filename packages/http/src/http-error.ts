@@ -18,6 +18,7 @@ export class HttpError extends InterceptorError {
     options?: ErrorOptions,
   ) {
     super(code, message, data, options);
+    if (!Number.isInteger(status) || status < 400 || status > 599) throw new RangeError(`HttpError: status must be an HTTP error status (400-599), got ${String(status)}`);
   }
 
   /** The same error naming `interceptor` (unless it already names one). */
