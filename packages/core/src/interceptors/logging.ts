@@ -3,6 +3,7 @@
 import type { Clock } from '../clock.js';
 import type { Direction, InterceptorContext } from '../context.js';
 import { clockOption, endOf, observeRequests, toolNameOf, type Outcome } from '../internal/exchange-end.js';
+import { isoTime } from '../internal/iso-time.js';
 import { boolean, fn, oneOf, optionsObject, positiveInt, stringList } from '../internal/options.js';
 import { Priority, type Interceptor } from '../interceptor.js';
 import type { JsonRpcId, JsonRpcResponse } from '../jsonrpc.js';
@@ -123,7 +124,7 @@ export function logging(options: LoggingOptions = {}): Interceptor {
       if (RANK[recordLevel] < RANK[level]) return;
       const params = started.request?.params;
       const record: Mutable<LogRecord> = {
-        time: new Date(clockOf(ctx).now()).toISOString(),
+        time: isoTime(clockOf(ctx).now()),
         level: recordLevel,
         event: 'exchange',
         side: ctx.side,
@@ -152,7 +153,7 @@ export function logging(options: LoggingOptions = {}): Interceptor {
     loggedNotifications.add(ctx);
     if (RANK[recordLevel] < RANK[level]) return;
     const record: Mutable<LogRecord> = {
-      time: new Date(clockOf(ctx).now()).toISOString(),
+      time: isoTime(clockOf(ctx).now()),
       level: recordLevel,
       event: 'notification',
       side: ctx.side,

@@ -7,7 +7,7 @@ import { Priority, type Interceptor } from '../interceptor.js';
 import type { JsonObject } from '../jsonrpc.js';
 import { connectPair } from '../test-support/pair.js';
 import { runRequest } from '../testing.js';
-import { isValidRequestId, requestId } from './request-id.js';
+import { isValidRequestId, REQUEST_ID_PATTERN, requestId } from './request-id.js';
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -47,6 +47,11 @@ describe('requestId', () => {
     const { ctx } = await runRequest(createChain([requestId()]), 'ping', { _meta: { [REQUEST_ID_META_KEY]: id } });
     expect(ctx.requestId).toBe(id);
     expect(isValidRequestId(id)).toBe(true);
+  });
+
+  it('isValidRequestId agrees with REQUEST_ID_PATTERN', () => {
+    const samples: unknown[] = ['a', 'A-z.0_9:x', crypto.randomUUID(), 'a'.repeat(128), 'a'.repeat(129), '', 'ab\n', '\nab', 'a b', 'tab\t', 'ünï', 'emoji😀', 'a/b', 'a+b', 42, null, undefined, ['a']];
+    for (const value of samples) expect([value, isValidRequestId(value)]).toEqual([value, typeof value === 'string' && REQUEST_ID_PATTERN.test(value)]);
   });
 
   it('ignores the peer id when trustInbound is false', async () => {

@@ -9,9 +9,13 @@ import type { JsonObject, JsonRpcRequest, JsonRpcResponse } from '../jsonrpc.js'
 /** What a correlation id may look like: 1–128 characters of `A-Z a-z 0-9 . _ : -` (safe in logs and headers). */
 export const REQUEST_ID_PATTERN: RegExp = /^[A-Za-z0-9._:-]{1,128}$/;
 
+// REQUEST_ID_PATTERN as a length check plus a search for one character outside the set: the same test, about
+// twice as fast as the anchored, counted pattern, and it runs for every request.
+const OUTSIDE_REQUEST_ID_CHARS = /[^A-Za-z0-9._:-]/;
+
 /** True for a string that is safe to use as a correlation id (see {@link REQUEST_ID_PATTERN}). */
 export function isValidRequestId(value: unknown): value is string {
-  return typeof value === 'string' && REQUEST_ID_PATTERN.test(value);
+  return typeof value === 'string' && value.length >= 1 && value.length <= 128 && !OUTSIDE_REQUEST_ID_CHARS.test(value);
 }
 
 export interface RequestIdOptions {
@@ -39,8 +43,11 @@ export function requestId(options: RequestIdOptions = {}): Interceptor {
   const trustInbound = boolean('requestId.trustInbound', options.trustInbound, true);
   const echo = boolean('requestId.echo', options.echo, true);
 
+  // A UUID always has the form: only ids from a user's generator need checking.
+  const checked = options.generate !== undefined;
   const fresh = (): string => {
     const id: unknown = generate();
+    if (!checked) return id as string;
     if (isValidRequestId(id)) return id;
     throw new TypeError(`requestId.generate must return 1-128 characters of [A-Za-z0-9._:-], got ${typeof id === 'string' ? JSON.stringify(id.slice(0, 40)) : typeof id}`);
   };
@@ -86,7 +93,12 @@ function echoId(response: JsonRpcResponse, ctx: InterceptorContext): void {
     const result = response.result;
     const meta = result['_meta'];
     if (meta !== undefined && (typeof meta !== 'object' || meta === null || Array.isArray(meta))) return;
-    response.result = { ...result, _meta: { ...(meta as JsonObject | undefined), [REQUEST_ID_META_KEY]: ctx.requestId } };
+    // Copies filled by assignment: a spread followed by a computed key is about twice as slow.
+    const echoed: JsonObject = meta === undefined ? {} : { ...(meta as JsonObject) };
+    echoed[REQUEST_ID_META_KEY] = ctx.requestId;
+    const copy: JsonObject = { ...result };
+    copy['_meta'] = echoed;
+    response.result = copy;
     return;
   }
   const data = response.error.data;

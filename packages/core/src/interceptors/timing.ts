@@ -2,6 +2,7 @@
 import type { Clock } from '../clock.js';
 import type { Direction, InterceptorContext } from '../context.js';
 import { clockOption, endOf, LabelCap, MCP_METHODS, observeRequests, toolNameOf } from '../internal/exchange-end.js';
+import { isoTime } from '../internal/iso-time.js';
 import { LabelCache } from '../internal/label-cache.js';
 import { fn, optionsObject, positiveInt } from '../internal/options.js';
 import { Priority, type Interceptor } from '../interceptor.js';
@@ -60,7 +61,7 @@ export function timing(options: TimingOptions = {}): Interceptor {
       const end = endOf(response);
       const tool = toolNameOf(ctx.method, started.request?.params);
       const record: LogRecord = {
-        time: new Date(clockOf(ctx).now()).toISOString(),
+        time: isoTime(clockOf(ctx).now()),
         level: 'warn',
         event: 'slow',
         side: ctx.side,

@@ -77,6 +77,14 @@ describe('validation: JSON-RPC shape', () => {
     expect((await check('tools/call', nest(4), { maxDepth: 3 })).response).toMatchObject(invalidParams('params must not be nested deeper than 3 levels'));
   });
 
+  it('measures depth through mixed arrays and objects, past shallow siblings, own members only', async () => {
+    const wide = { a: 1, b: [1, 'x', null, { c: [2] }], d: { e: { f: null } }, g: [] };
+    expect((await check('tools/call', wide, { maxDepth: 4 })).handled).toHaveLength(1);
+    expect((await check('tools/call', wide, { maxDepth: 3 })).response).toMatchObject(invalidParams('params must not be nested deeper than 3 levels'));
+    const inherited = Object.assign(Object.create({ deep: { deeper: { deepest: {} } } }) as JsonObject, { own: 1 });
+    expect((await check('tools/call', inherited, { maxDepth: 1 })).handled).toHaveLength(1);
+  });
+
   it('survives a params object nested far beyond the stack limit', async () => {
     let deep: JsonObject = {};
     for (let i = 0; i < 100_000; i++) deep = { d: deep };

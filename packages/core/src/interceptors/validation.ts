@@ -153,16 +153,33 @@ function optionalObject(params: JsonObject, key: string, out: string[]): void {
   if (params[key] !== undefined && !isObject(params[key])) out.push(`params.${key} must be an object when present`);
 }
 
-/** Walks the value without recursion (a hostile frame must not overflow our stack); stops at the first too-deep node. */
+/**
+ * Walks the value without recursion (a hostile frame must not overflow our stack); stops at the first too-deep node.
+ * Nodes and their depths sit on two parallel stacks, and object members are read with `for…in` (own members only),
+ * so a walk allocates nothing per node: every request's params pass through here.
+ */
 function exceedsDepth(root: object, maxDepth: number): boolean {
-  const stack: Array<[object, number]> = [[root, 1]];
-  for (let entry = stack.pop(); entry !== undefined; entry = stack.pop()) {
-    const [node, depth] = entry;
-    const children = Array.isArray(node) ? node : Object.values(node);
-    for (const child of children) {
+  const nodes: object[] = [root];
+  const depths: number[] = [1];
+  while (nodes.length > 0) {
+    const node = nodes.pop() as object;
+    const childDepth = (depths.pop() as number) + 1;
+    if (Array.isArray(node)) {
+      for (const child of node as unknown[]) {
+        if (typeof child !== 'object' || child === null) continue;
+        if (childDepth > maxDepth) return true;
+        nodes.push(child);
+        depths.push(childDepth);
+      }
+      continue;
+    }
+    for (const key in node) {
+      if (!Object.hasOwn(node, key)) continue;
+      const child: unknown = (node as JsonObject)[key];
       if (typeof child !== 'object' || child === null) continue;
-      if (depth + 1 > maxDepth) return true;
-      stack.push([child, depth + 1]);
+      if (childDepth > maxDepth) return true;
+      nodes.push(child);
+      depths.push(childDepth);
     }
   }
   return false;
