@@ -1,4 +1,4 @@
-import { InvalidTokenError, ServerError } from '@modelcontextprotocol/sdk/server/auth/errors.js';
+import { InsufficientScopeError, InvalidTokenError, ServerError } from '@modelcontextprotocol/sdk/server/auth/errors.js';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import { createManualClock } from '@mcp-interceptors/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -61,6 +61,7 @@ describe('bearerAuth', () => {
     const verifier = {
       verifyAccessToken: async (token: string): Promise<AuthInfo> => {
         if (token === 'down') throw new ServerError('identity provider unavailable');
+        if (token === 'narrow') throw new InsufficientScopeError('needs more');
         if (token !== 'good') throw new InvalidTokenError('unknown token');
         return { token, clientId: 'oauth-client', scopes: ['mcp'] };
       },
@@ -70,6 +71,9 @@ describe('bearerAuth', () => {
     const bad = await runChain(chain, request('Bearer bad'));
     expect(bad.status).toBe(401);
     expect(bad.json()).toMatchObject({ error: { message: 'Invalid token' } });
+    const narrow = await runChain(chain, request('Bearer narrow'));
+    expect(narrow.status).toBe(403);
+    expect(narrow.json()).toMatchObject({ error: { code: -31005, data: { reason: 'INSUFFICIENT_SCOPE' } } });
     const down = await runChain(chain, request('Bearer down'));
     expect(down.status).toBe(500);
     expect(down.json()).toMatchObject({ error: { code: -32603, data: { reason: 'INTERNAL', interceptor: 'bearer-auth' } } });
