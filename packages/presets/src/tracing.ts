@@ -59,6 +59,7 @@ export interface TracingOptions {
 
 /** The span of the current exchange, for interceptors that want its trace id (logging, for one). */
 export const SpanKey: MetadataKey<Span> = createKey<Span>('otel.span');
+const StartedKey = createKey<Started>('tracing.started');
 
 const RESOURCE_METHODS = new Set(['resources/read', 'resources/subscribe', 'resources/unsubscribe', 'notifications/resources/updated']);
 /** MCP 2026-07-28 removed sessions; `mcp.session.id` is only for older peers. */
@@ -194,12 +195,23 @@ export function tracing(options: TracingOptions = {}): Interceptor {
   return {
     name: 'tracing',
     priority,
-    async around(request, ctx, next) {
+    onRequest(request, ctx) {
       const started = start(request, ctx);
+      ctx.metadata.set(StartedKey, started);
       ctx.metadata.set(SpanKey, started.span);
-      const response = activate ? await context.with(started.context, next) : await next();
-      finish(started, response, ctx);
-      return response;
+    },
+    // Only to make the span current below; without it the chain can take its faster path.
+    ...(activate
+      ? {
+          around: (_request: JsonRpcRequest, ctx: InterceptorContext, next: () => Promise<JsonRpcResponse>) => {
+            const started = ctx.metadata.get(StartedKey);
+            return started === undefined ? next() : context.with(started.context, next);
+          },
+        }
+      : {}),
+    onResponse(response, ctx) {
+      const started = ctx.metadata.get(StartedKey);
+      if (started !== undefined) finish(started, response, ctx);
     },
     onNotification(notification, ctx) {
       if (!traceNotifications) return;
