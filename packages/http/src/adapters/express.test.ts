@@ -1,14 +1,13 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import express from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { HttpInterceptor } from '../http-interceptor.js';
 import { bodyLimit } from '../interceptors/body-limit.js';
 import { health } from '../interceptors/health.js';
 import { createMcpHttpHandler } from '../mcp-http-handler.js';
-import { connectClient, mcpServerFactory, until } from '../test-support/servers.js';
+import { expectFullSession, recorder } from '../test-support/full-session.js';
+import { connectClient, mcpServerFactory } from '../test-support/servers.js';
 import { expressMiddleware } from './express.js';
 
 const servers: Server[] = [];
@@ -26,7 +25,6 @@ async function start(app: express.Express): Promise<URL> {
   return new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`);
 }
 
-const recorder = (seen: string[]): HttpInterceptor => ({ name: 'recorder', priority: 0, onResponse: (ctx) => void seen.push(`${ctx.method} ${ctx.response.status}`) });
 
 describe('expressMiddleware', () => {
   it('runs a full session: initialize, tool call, SSE GET with a server notification, DELETE', async () => {
@@ -37,18 +35,7 @@ describe('expressMiddleware', () => {
     app.get('/other', (_req, res) => void res.send('from express'));
     const url = await start(app);
 
-    const { client, transport } = await connectClient(url);
-    expect(handler.sessions.size).toBe(1);
-    expect((await client.callTool({ name: 'echo', arguments: { text: 'via express' } })).content).toEqual([{ type: 'text', text: 'via express' }]);
-    await until(() => seen.includes('GET 200'));
-    let notified = 0;
-    client.setNotificationHandler(ToolListChangedNotificationSchema, () => void notified++);
-    await client.callTool({ name: 'notify', arguments: {} });
-    await until(() => notified === 1);
-    await transport.terminateSession();
-    expect(seen).toContain('DELETE 200');
-    expect(handler.sessions.size).toBe(0);
-    await client.close();
+    await expectFullSession(url, handler, seen);
 
     // Paths the handler does not answer stay Express's; the interceptors' routes are the handler's.
     expect(await (await fetch(new URL('/other', url))).text()).toBe('from express');

@@ -1,14 +1,13 @@
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
-import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { createChain, type Interceptor } from '@mcp-interceptors/core';
 import { Hono } from 'hono';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { HttpInterceptor } from '../http-interceptor.js';
 import { bearerAuth } from '../interceptors/bearer-auth.js';
 import { health } from '../interceptors/health.js';
 import { createMcpHttpHandler } from '../mcp-http-handler.js';
-import { connectClient, mcpServerFactory, until } from '../test-support/servers.js';
+import { expectFullSession, recorder } from '../test-support/full-session.js';
+import { connectClient, mcpServerFactory } from '../test-support/servers.js';
 import { honoMiddleware } from './hono.js';
 
 const servers: ServerType[] = [];
@@ -27,29 +26,20 @@ async function start(app: Hono): Promise<URL> {
   return new URL(`http://127.0.0.1:${port}/mcp`);
 }
 
-const recorder = (seen: string[]): HttpInterceptor => ({ name: 'recorder', priority: 0, onResponse: (ctx) => void seen.push(`${ctx.method} ${ctx.response.status} ${ctx.remoteAddress}`) });
 
 describe('honoMiddleware', () => {
   it('runs a full session: initialize, tool call, SSE GET with a server notification, DELETE', async () => {
     const seen: string[] = [];
-    const handler = createMcpHttpHandler({ server: mcpServerFactory(), http: [recorder(seen), health()] });
+    const addresses = new Set<string | undefined>();
+    const handler = createMcpHttpHandler({ server: mcpServerFactory(), http: [recorder(seen), health(), { name: 'address', onRequest: (ctx) => void addresses.add(ctx.remoteAddress) }] });
     const app = new Hono();
     app.use(honoMiddleware(handler));
     app.get('/other', (c) => c.text('from hono'));
     const url = await start(app);
 
-    const { client, transport } = await connectClient(url);
-    expect(handler.sessions.size).toBe(1);
-    expect((await client.callTool({ name: 'echo', arguments: { text: 'via hono' } })).content).toEqual([{ type: 'text', text: 'via hono' }]);
-    await until(() => seen.includes('GET 200 127.0.0.1'));
-    let notified = 0;
-    client.setNotificationHandler(ToolListChangedNotificationSchema, () => void notified++);
-    await client.callTool({ name: 'notify', arguments: {} });
-    await until(() => notified === 1);
-    await transport.terminateSession();
-    expect(seen).toContain('DELETE 200 127.0.0.1');
-    expect(handler.sessions.size).toBe(0);
-    await client.close();
+    await expectFullSession(url, handler, seen);
+    // @hono/node-server exposes the socket: the remote address reaches the context.
+    expect([...addresses]).toEqual(['127.0.0.1']);
 
     expect(await (await fetch(new URL('/other', url))).text()).toBe('from hono');
     expect(await (await fetch(new URL('/healthz', url))).json()).toEqual({ status: 'ok' });

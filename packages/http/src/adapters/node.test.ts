@@ -1,12 +1,11 @@
-import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { createChain, type Interceptor } from '@mcp-interceptors/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { HttpInterceptor } from '../http-interceptor.js';
 import { bearerAuth } from '../interceptors/bearer-auth.js';
 import { health } from '../interceptors/health.js';
 import { createMcpHttpHandler } from '../mcp-http-handler.js';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { createHttpChain } from '../http-chain.js';
+import { expectFullSession, recorder } from '../test-support/full-session.js';
 import { connectClient, INITIALIZE, listen, mcpServerFactory, POST_HEADERS, until, type Listening } from '../test-support/servers.js';
 import { nodeHandler } from './node.js';
 
@@ -15,46 +14,13 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((l) => l.close()));
 });
 
-/** Records method, path and final status of every request. */
-function recorder(seen: string[]): HttpInterceptor {
-  return { name: 'recorder', priority: 0, onResponse: (ctx) => void seen.push(`${ctx.method} ${ctx.path} ${ctx.response.status}`) };
-}
-
 describe('nodeHandler, stateful', () => {
   it('runs a full session: initialize, tool call, SSE GET with a server notification, DELETE', async () => {
     const seen: string[] = [];
     const handler = createMcpHttpHandler({ server: mcpServerFactory(), http: [recorder(seen)] });
     const listening = await listen(nodeHandler(handler));
     open.push(listening);
-
-    const { client, transport } = await connectClient(listening.url);
-    const sessionId = transport.sessionId;
-    expect(sessionId).toMatch(/^[0-9a-f-]{36}$/);
-    expect([...handler.sessions]).toEqual([sessionId]);
-
-    const result = await client.callTool({ name: 'echo', arguments: { text: 'over http' } });
-    expect(result.content).toEqual([{ type: 'text', text: 'over http' }]);
-
-    // The client opens the standalone SSE stream after `notifications/initialized`.
-    await until(() => seen.includes('GET /mcp 200'));
-    let notified = 0;
-    client.setNotificationHandler(ToolListChangedNotificationSchema, () => void notified++);
-    await client.callTool({ name: 'notify', arguments: {} });
-    await until(() => notified === 1);
-
-    await transport.terminateSession();
-    expect(seen).toContain('DELETE /mcp 200');
-    expect(handler.sessions.size).toBe(0);
-
-    // The session is gone: the same id is now unknown.
-    const after = await fetch(listening.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-session-id': sessionId as string },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'tools/list' }),
-    });
-    expect(after.status).toBe(404);
-    expect(await after.json()).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32001 } });
-    await client.close();
+    await expectFullSession(listening.url, handler, seen);
   });
 
   it('hands the bearer identity to the JSON-RPC chain as ctx.auth and to the tool as extra.authInfo', async () => {
