@@ -5,7 +5,6 @@ describe('public surface', () => {
     const names = Object.keys(await import('./index.js')).sort();
     expect(names).toEqual([
       'HttpError',
-      'HttpExchange',
       'HttpPriority',
       'LOOPBACK_ORIGINS',
       'bearerAuth',

@@ -2,8 +2,8 @@
 // node:http, Express and Hono, and fetch middleware for the SDK's Streamable HTTP client.
 export { HttpPriority } from './http-interceptor.js';
 export type { Awaitable, HttpInterceptor } from './http-interceptor.js';
-export { HttpExchange } from './http-context.js';
-export type { BodySnapshot, HeadersLike, HttpBody, HttpContext, HttpLogView, HttpResponseState } from './http-context.js';
+export type { BodySnapshot, HeadersLike, HttpBody, HttpContext, HttpExchange, HttpLogView, HttpResponseState } from './http-context.js';
+export type { RequestSource } from './internal/request-source.js';
 export { HttpError, isHttpError, jsonRpcErrorBody } from './http-error.js';
 export { createHttpChain } from './http-chain.js';
 export type { HttpChain, HttpChainEntry, HttpChainOptions, HttpErrorReporter, HttpTerminal } from './http-chain.js';
