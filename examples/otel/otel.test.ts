@@ -13,7 +13,7 @@ afterEach(async () => {
 describe('examples/otel', () => {
   it('exports one trace across the client and the stdio server to an OTLP endpoint', async () => {
     receiver = await startOtlpReceiver();
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./client.ts', import.meta.url))], {
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./main.ts', import.meta.url))], {
       cwd: fileURLToPath(new URL('../..', import.meta.url)),
       env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint },
       timeout: 30_000,

@@ -1,8 +1,8 @@
 // The server half of the OpenTelemetry example: an MCP server on stdio whose spans continue the client's trace.
-// Run through client.ts (it starts this file as a child process); see README.md.
+// Run through main.ts (it starts this file as a child process); see README.md.
 import { trace } from '@opentelemetry/api';
 import { createChain, intercept } from '@mcp-interceptors/core';
-import { startTelemetry, tracing } from '@mcp-interceptors/presets';
+import { production, startTelemetry } from '@mcp-interceptors/presets';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { z } from 'zod';
@@ -26,4 +26,6 @@ server.registerTool('forecast', { description: 'Weather forecast for a city', in
 // When the client closes stdin the event loop empties and startTelemetry flushes by itself; a signal needs us.
 process.on('SIGTERM', () => void telemetry.shutdown().finally(() => process.exit(0)));
 
-await server.connect(intercept(new StdioServerTransport(), createChain([tracing()]), { side: 'server' }));
+// production() includes tracing(); its logs go to stderr like everything else here (warnings only, to keep it short).
+const chain = createChain(production({ side: 'server', logging: { level: 'warn' } }));
+await server.connect(intercept(new StdioServerTransport(), chain, { side: 'server' }));

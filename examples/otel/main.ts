@@ -1,9 +1,9 @@
 // The client half of the OpenTelemetry example: starts server.ts over stdio and calls a tool inside a span of its
-// own, so one trace runs from this process into the server. Run: `pnpm tsx examples/otel/client.ts` (README.md).
+// own, so one trace runs from this process into the server. Run: `pnpm tsx examples/otel/main.ts` (README.md).
 import { fileURLToPath } from 'node:url';
 import { trace } from '@opentelemetry/api';
 import { createChain, intercept } from '@mcp-interceptors/core';
-import { startTelemetry, tracing } from '@mcp-interceptors/presets';
+import { production, startTelemetry } from '@mcp-interceptors/presets';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 
@@ -18,7 +18,7 @@ const transport = new StdioClientTransport({
   stderr: 'inherit',
 });
 const client = new Client({ name: 'trip-planner', version: '1.0.0' });
-await client.connect(intercept(transport, createChain([tracing()]), { side: 'client' }));
+await client.connect(intercept(transport, createChain(production({ side: 'client', logging: { level: 'warn' } })), { side: 'client' }));
 
 await tracer.startActiveSpan('plan-trip', async (span) => {
   // The CLIENT span of this call is a child of plan-trip; its context travels in params._meta.traceparent.
