@@ -264,6 +264,29 @@ describe('tracing spans', () => {
     expect(seen.at(-1)).toBe(otel.span('tools/call echo', SpanKind.CLIENT).spanContext().spanId);
   });
 
+  it('leaves the context alone when activateContext is false (no around hook)', async () => {
+    let seen: string | undefined;
+    const setup = (server: Pair['server']): void => {
+      server.registerTool('whoami', {}, async () => {
+        seen = trace.getActiveSpan()?.spanContext().spanId;
+        return { content: [] };
+      });
+    };
+    const interceptor = traced({ activateContext: false });
+    expect(interceptor.around).toBeUndefined();
+    pair = await connectPair({ serverChain: [interceptor], setup });
+    await context.with(ROOT_CONTEXT, () => pair!.client.callTool({ name: 'whoami', arguments: {} }));
+    expect(seen).toBeUndefined();
+    expect(otel.span('tools/call whoami', SpanKind.SERVER).attributes['mcp.method.name']).toBe('tools/call');
+  });
+
+  it('reads mcp.protocol.version per request from _meta (MCP 2026-07-28) ahead of the negotiated one', async () => {
+    pair = await connectPair({ serverChain: [traced()] });
+    const _meta = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28' };
+    await pair.client.request({ method: 'tools/call', params: { name: 'echo', arguments: { text: 'x' }, _meta } }, CallToolResultSchema);
+    expect(otel.span('tools/call echo', SpanKind.SERVER).attributes['mcp.protocol.version']).toBe('2026-07-28');
+  });
+
   it('skips notification spans when notifications is false', async () => {
     pair = await connectPair({ clientChain: [traced({ notifications: false })], clientCapabilities: { roots: { listChanged: true } } });
     await pair.client.sendRootsListChanged();
