@@ -62,11 +62,50 @@ function readableId(frame: JsonObject): JsonRpcId | null {
   return isJsonRpcId(frame['id']) ? frame['id'] : null;
 }
 
+/** Where a well-formed frame goes: `classifyFrame`'s kind, without allocating; undefined for a malformed one. */
+export type Route = 'request' | 'notification' | 'response';
+
+/**
+ * `classifyFrame(value).kind` for a well-formed frame, undefined for a malformed one, with the same checks in the
+ * same order and no allocation: the transport routes every frame with it and asks `classifyFrame` only what is wrong.
+ */
+export function routeOf(value: unknown): Route | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const frame = value as JsonObject;
+  if (frame['jsonrpc'] !== '2.0') return undefined;
+  const params = frame['params'];
+  if ('method' in frame) {
+    const method = frame['method'];
+    if (typeof method !== 'string' || method.length === 0) return undefined;
+    if (params !== undefined && (typeof params !== 'object' || params === null || Array.isArray(params))) return undefined;
+    if (!('id' in frame) || frame['id'] === undefined) return 'notification';
+    return isJsonRpcId(frame['id']) ? 'request' : undefined;
+  }
+  if ('result' in frame || 'error' in frame) {
+    if (!isJsonRpcId(frame['id'])) return undefined;
+    if ('error' in frame) {
+      const error = frame['error'] as JsonObject | null;
+      if (typeof error !== 'object' || error === null || typeof error['code'] !== 'number' || typeof error['message'] !== 'string') return undefined;
+    } else if (typeof frame['result'] !== 'object' || frame['result'] === null) {
+      return undefined;
+    }
+    return 'response';
+  }
+  return undefined;
+}
+
 /**
  * Classifies one frame by its shape. Checks only what routing depends on; an unknown top-level key is
  * left for the SDK's strict schemas to judge.
  */
 export function classifyFrame(value: unknown): FrameKind {
+  const route = routeOf(value);
+  if (route !== undefined) return { kind: route, frame: value } as FrameKind;
+  return whatIsWrong(value);
+}
+
+/** The problem with a frame `routeOf` found malformed. */
+function whatIsWrong(value: unknown): FrameKind {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return { kind: 'malformed', problem: `a JSON-RPC frame must be an object, got ${describeType(value)}`, id: null };
   }

@@ -6,10 +6,10 @@ import type { JSONRPCMessage, MessageExtraInfo } from '@modelcontextprotocol/sdk
 import type { Chain, ErrorReporter } from './chain.js';
 import { ExchangeContext, REQUEST_ID_META_KEY, type Direction, type InterceptorContext } from './context.js';
 import { ErrorCode, errorResponse, InterceptorError, isInterceptorError } from './errors.js';
-import { copyMessage, copyResponse } from './internal/copy-frame.js';
+import { copyMembersOf, copyParamsOf, copyTopLevel } from './internal/copy-frame.js';
 import { Deferred } from './internal/deferred.js';
 import { IdTable, RecentIds } from './internal/id-table.js';
-import { classifyFrame, type JsonObject, type JsonRpcId, type JsonRpcNotification, type JsonRpcRequest, type JsonRpcResponse } from './jsonrpc.js';
+import { classifyFrame, routeOf, type JsonObject, type JsonRpcId, type JsonRpcNotification, type JsonRpcRequest, type JsonRpcResponse } from './jsonrpc.js';
 import { detectTransportKind, SessionState, type SessionInfo, type Side, type TransportKind } from './session.js';
 
 export interface InterceptOptions {
@@ -165,14 +165,15 @@ export class InterceptedTransport<T extends Transport = Transport> implements Tr
       this.learnOutbound(message);
       return this.inner.send(message, options);
     }
-    const classified = classifyFrame(message);
-    switch (classified.kind) {
+    // Routed on our own copy (see copyTopLevel); frames are JSON data, so the copy holds everything that counts.
+    const frame = copyTopLevel(message);
+    switch (routeOf(frame)) {
       case 'request':
-        return this.sendRequest(classified.frame, options);
+        return this.sendRequest(copyParamsOf(frame as unknown as JsonRpcRequest), options);
       case 'response':
-        return this.sendResponse(classified.frame, options);
+        return this.sendResponse(message as JsonRpcResponse, frame as unknown as JsonRpcResponse, options);
       case 'notification':
-        return this.sendNotification(classified.frame, options);
+        return this.sendNotification(copyParamsOf(frame as unknown as JsonRpcNotification), options);
       default:
         // Our own SDK produced it; the inner transport and the peer's schemas judge it.
         return this.inner.send(message, options);
@@ -181,8 +182,8 @@ export class InterceptedTransport<T extends Transport = Transport> implements Tr
 
   // ── outbound requests ──────────────────────────────────────────────────────────────────────────────
 
-  private sendRequest(original: JsonRpcRequest, options: TransportSendOptions | undefined): Promise<void> {
-    const request = copyMessage(original);
+  /** `request`: our own copy. */
+  private sendRequest(request: JsonRpcRequest, options: TransportSendOptions | undefined): Promise<void> {
     const ex = this.newExchange('outbound', request, undefined, options);
     if (request.method === 'initialize') this.state.learnFromInitializeRequest(request.params);
     // Stamp the correlation id (kept when the frame already has one) so the peer's chain joins the same exchange.
@@ -240,15 +241,15 @@ export class InterceptedTransport<T extends Transport = Transport> implements Tr
 
   // ── inbound requests ───────────────────────────────────────────────────────────────────────────────
 
-  private receiveRequest(original: JsonRpcRequest, extra: MessageExtraInfo | undefined): void {
-    if (this.inbound.has(original.id)) {
+  /** `request`: our own copy. */
+  private receiveRequest(request: JsonRpcRequest, extra: MessageExtraInfo | undefined): void {
+    if (this.inbound.has(request.id)) {
       // JSON-RPC ids must be unique among requests in flight; Protocol would confuse the two.
       void this.inner
-        .send(errorResponse(original.id, ErrorCode.InvalidRequest, `Invalid Request: id ${JSON.stringify(original.id)} is already in use by a request in flight`, { reason: 'DUPLICATE_ID' }) as JSONRPCMessage)
+        .send(errorResponse(request.id, ErrorCode.InvalidRequest, `Invalid Request: id ${JSON.stringify(request.id)} is already in use by a request in flight`, { reason: 'DUPLICATE_ID' }) as JSONRPCMessage)
         .catch((error: unknown) => this.raiseError(asError(error)));
       return;
     }
-    const request = copyMessage(original);
     const ex = this.newExchange('inbound', request, extra, undefined);
     if (request.method === 'initialize') this.state.learnFromInitializeRequest(request.params);
     this.inbound.set(ex.id, ex);
@@ -275,16 +276,17 @@ export class InterceptedTransport<T extends Transport = Transport> implements Tr
     return pending.promise;
   }
 
-  private sendResponse(response: JsonRpcResponse, options: TransportSendOptions | undefined): Promise<void> {
-    const ex = this.inbound.get(response.id as JsonRpcId);
+  /** `copy`: our top-level copy of `response` (which is what goes on when no exchange takes it). */
+  private sendResponse(response: JsonRpcResponse, copy: JsonRpcResponse, options: TransportSendOptions | undefined): Promise<void> {
+    const ex = this.inbound.get(copy.id as JsonRpcId);
     if (ex === undefined) {
       // A late answer to a request we already answered (timeout) or the peer cancelled: never sent twice.
-      if (this.lateInbound.take(response.id as JsonRpcId)) return Promise.resolve();
+      if (this.lateInbound.take(copy.id as JsonRpcId)) return Promise.resolve();
       return this.inner.send(response as JSONRPCMessage, options);
     }
     if (ex.pending === undefined || ex.pending.settled) return Promise.resolve();
     ex.sendOptions = options;
-    this.settle(ex, ex.pending, copyResponse(response));
+    this.settle(ex, ex.pending, copyMembersOf(copy));
     return ex.sent.promise;
   }
 
@@ -309,8 +311,9 @@ export class InterceptedTransport<T extends Transport = Transport> implements Tr
 
   // ── inbound responses ──────────────────────────────────────────────────────────────────────────────
 
-  private receiveResponse(response: JsonRpcResponse): void {
-    const id = response.id as JsonRpcId;
+  /** `copy`: our top-level copy of `response` (which is what Protocol gets when no exchange takes it). */
+  private receiveResponse(response: JsonRpcResponse, topLevel: JsonRpcResponse): void {
+    const id = topLevel.id as JsonRpcId;
     const ex = this.outbound.get(id);
     if (ex === undefined || ex.pending === undefined) {
       if (this.lateOutbound.take(id)) return;
@@ -319,7 +322,7 @@ export class InterceptedTransport<T extends Transport = Transport> implements Tr
     }
     this.outbound.delete(id);
     const pending = ex.pending;
-    const copy = copyResponse(response);
+    const copy = copyMembersOf(topLevel);
     // Progress notifications received before this response reach Protocol before it.
     if (this.notificationsQueued.inbound > 0) void this.notificationTail.inbound.then(() => this.settle(ex, pending, copy));
     else this.settle(ex, pending, copy);
@@ -327,38 +330,40 @@ export class InterceptedTransport<T extends Transport = Transport> implements Tr
 
   // ── notifications ──────────────────────────────────────────────────────────────────────────────────
 
-  /** `abandoned`: the exchange whose attempt this wrapper itself cancels (not our Protocol: the exchange goes on). */
-  private sendNotification(original: JsonRpcNotification, options: TransportSendOptions | undefined, abandoned?: Exchange): Promise<void> {
+  /**
+   * `notification`: our own copy (or one this wrapper made). `abandoned`: the exchange whose attempt this wrapper
+   * itself cancels (not our Protocol: the exchange goes on).
+   */
+  private sendNotification(notification: JsonRpcNotification, options: TransportSendOptions | undefined, abandoned?: Exchange): Promise<void> {
     let related: Exchange | undefined = abandoned;
-    if (abandoned === undefined && original.method === CANCELLED_METHOD) {
-      const target = this.outbound.get(requestIdOf(original) as JsonRpcId) ?? this.findLiveOutbound(requestIdOf(original));
+    if (abandoned === undefined && notification.method === CANCELLED_METHOD) {
+      const target = this.outbound.get(requestIdOf(notification) as JsonRpcId) ?? this.findLiveOutbound(requestIdOf(notification));
       if (target !== undefined) {
         related = target;
         target.cancelled ??= 'local';
         target.ctx.abort(cancelledError('CANCELLED', 'Request cancelled by the sender'));
       }
-    } else if (original.method === PROGRESS_METHOD) {
-      related = this.inboundProgress.get(progressTokenOf(original) as string | number);
+    } else if (notification.method === PROGRESS_METHOD) {
+      related = this.inboundProgress.get(progressTokenOf(notification) as string | number);
     }
-    const notification = copyMessage(original);
     const ctx = this.notificationContext('outbound', notification, undefined, related);
     return this.enqueueNotification('outbound', async () => {
       if (await this.chain.handleNotification(notification, ctx, this.report)) await this.inner.send(notification as JSONRPCMessage, options);
     });
   }
 
-  private receiveNotification(original: JsonRpcNotification, extra: MessageExtraInfo | undefined): void {
+  /** `notification`: our own copy. */
+  private receiveNotification(notification: JsonRpcNotification, extra: MessageExtraInfo | undefined): void {
     let related: Exchange | undefined;
-    if (original.method === CANCELLED_METHOD) {
-      related = this.inbound.get(requestIdOf(original) as JsonRpcId);
+    if (notification.method === CANCELLED_METHOD) {
+      related = this.inbound.get(requestIdOf(notification) as JsonRpcId);
       if (related !== undefined) {
         related.cancelled ??= 'peer';
         related.ctx.abort(cancelledError('CANCELLED', 'Request cancelled by the peer'));
       }
-    } else if (original.method === PROGRESS_METHOD) {
-      related = this.outboundProgress.get(progressTokenOf(original) as string | number);
+    } else if (notification.method === PROGRESS_METHOD) {
+      related = this.outboundProgress.get(progressTokenOf(notification) as string | number);
     }
-    const notification = copyMessage(original);
     const ctx = this.notificationContext('inbound', notification, extra, related);
     void this.enqueueNotification('inbound', async () => {
       if (await this.chain.handleNotification(notification, ctx, this.report)) this.deliver(notification, extra);
@@ -399,19 +404,23 @@ export class InterceptedTransport<T extends Transport = Transport> implements Tr
       for (const element of message) this.receive(element, extra);
       return;
     }
-    const classified = classifyFrame(message);
-    switch (classified.kind) {
+    // Routed on our own copy (see copyTopLevel); frames are JSON data, so the copy holds everything that counts.
+    const frame = copyTopLevel(message);
+    switch (routeOf(frame)) {
       case 'request':
-        this.receiveRequest(classified.frame, extra);
+        this.receiveRequest(copyParamsOf(frame as unknown as JsonRpcRequest), extra);
         return;
       case 'response':
-        this.receiveResponse(classified.frame);
+        this.receiveResponse(message as JsonRpcResponse, frame as unknown as JsonRpcResponse);
         return;
       case 'notification':
-        this.receiveNotification(classified.frame, extra);
+        this.receiveNotification(copyParamsOf(frame as unknown as JsonRpcNotification), extra);
         return;
-      case 'malformed':
-        this.rejectMalformed(classified.problem, classified.id, message);
+      default: {
+        // Only an object whose members are not all its own enumerable ones could route differently from its copy.
+        const classified = classifyFrame(message);
+        if (classified.kind === 'malformed') this.rejectMalformed(classified.problem, classified.id, message);
+      }
     }
   }
 
