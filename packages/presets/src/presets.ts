@@ -66,42 +66,37 @@ const SERVER_BREAKER = { directions: ['inbound'] };
 /** A client's breaker: fail fast while the server keeps failing a tool. */
 const CLIENT_BREAKER = { directions: ['outbound'] };
 
-const DEFINITIONS: Record<PresetName, Definition> = {
-  // A local process talking over stdin/stdout: one trusted peer, and stdout is the protocol's, so every sink is stderr.
-  stdio: (side) => [
+/**
+ * The members shared by stdio(), http() and production(), in their order. Each preset switches parts on: the
+ * network limits (payload, rate, bulkhead) on a server, tracing and breakers in production, stderr sinks on stdio.
+ */
+function standard(side: Side, parts: { readonly limits: boolean; readonly tracing: boolean; readonly breaker: boolean; readonly sink?: unknown }): MemberPlan[] {
+  const server = side === 'server';
+  const limits = parts.limits && server;
+  const sink = parts.sink === undefined ? {} : { sink: parts.sink };
+  return [
     m('error-handling', { mode: 'production' }),
     m('request-id'),
+    ...(parts.tracing ? [m('tracing')] : []),
+    ...(limits ? [m('payload-limit')] : []),
     m('validation'),
-    ...(side === 'client' ? [m('retry', { maxAttempts: 3 }), m('timeout', { defaultMs: 30_000, mode: 'attempt' })] : [m('timeout', { defaultMs: 30_000 })]),
-    m('logging', { level: 'info', sink: stderrSink }),
-    m('timing', { slowThresholdMs: 5_000, sink: stderrSink }),
+    ...(limits ? [m('rate-limit', SERVER_RATE_LIMIT)] : []),
+    // A client retries outside its breaker and its per-attempt deadline, so a timed-out attempt is tried again.
+    ...(server ? [] : [m('retry', { maxAttempts: 3 })]),
+    ...(parts.breaker ? [m('circuit-breaker', server ? SERVER_BREAKER : CLIENT_BREAKER)] : []),
+    ...(limits ? [m('concurrency', SERVER_CONCURRENCY)] : []),
+    m('timeout', server ? { defaultMs: 30_000 } : { defaultMs: 30_000, mode: 'attempt' }),
+    m('logging', { level: 'info', ...sink }),
+    m('timing', { slowThresholdMs: 5_000, ...sink }),
     m('metrics'),
-  ],
+  ];
+}
+
+const DEFINITIONS: Record<PresetName, Definition> = {
+  // A local process talking over stdin/stdout: one trusted peer, and stdout is the protocol's, so every sink is stderr.
+  stdio: (side) => standard(side, { limits: false, tracing: false, breaker: false, sink: stderrSink }),
   // Reachable over the network: limits on what peers may send (size, rate, concurrency per tool).
-  http: (side) =>
-    side === 'server'
-      ? [
-          m('error-handling', { mode: 'production' }),
-          m('request-id'),
-          m('payload-limit'),
-          m('validation'),
-          m('rate-limit', SERVER_RATE_LIMIT),
-          m('concurrency', SERVER_CONCURRENCY),
-          m('timeout', { defaultMs: 30_000 }),
-          m('logging', { level: 'info' }),
-          m('timing', { slowThresholdMs: 5_000 }),
-          m('metrics'),
-        ]
-      : [
-          m('error-handling', { mode: 'production' }),
-          m('request-id'),
-          m('validation'),
-          m('retry', { maxAttempts: 3 }),
-          m('timeout', { defaultMs: 30_000, mode: 'attempt' }),
-          m('logging', { level: 'info' }),
-          m('timing', { slowThresholdMs: 5_000 }),
-          m('metrics'),
-        ],
+  http: (side) => standard(side, { limits: true, tracing: false, breaker: false }),
   // Everything visible: internal errors unmasked, payloads logged, strict validation, slow calls flagged early.
   development: () => [
     m('error-handling', { mode: 'development' }),
@@ -113,34 +108,7 @@ const DEFINITIONS: Record<PresetName, Definition> = {
     m('metrics'),
   ],
   // http() plus tracing and circuit breakers (per tool, or per method).
-  production: (side) =>
-    side === 'server'
-      ? [
-          m('error-handling', { mode: 'production' }),
-          m('request-id'),
-          m('tracing'),
-          m('payload-limit'),
-          m('validation'),
-          m('rate-limit', SERVER_RATE_LIMIT),
-          m('circuit-breaker', SERVER_BREAKER),
-          m('concurrency', SERVER_CONCURRENCY),
-          m('timeout', { defaultMs: 30_000 }),
-          m('logging', { level: 'info' }),
-          m('timing', { slowThresholdMs: 5_000 }),
-          m('metrics'),
-        ]
-      : [
-          m('error-handling', { mode: 'production' }),
-          m('request-id'),
-          m('tracing'),
-          m('validation'),
-          m('retry', { maxAttempts: 3 }),
-          m('circuit-breaker', CLIENT_BREAKER),
-          m('timeout', { defaultMs: 30_000, mode: 'attempt' }),
-          m('logging', { level: 'info' }),
-          m('timing', { slowThresholdMs: 5_000 }),
-          m('metrics'),
-        ],
+  production: (side) => standard(side, { limits: true, tracing: true, breaker: true }),
 };
 
 const KEY_TO_NAME = new Map(BUILTINS.map((b) => [b.key, b.name]));
