@@ -2,19 +2,20 @@
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import { ErrorCode, type Clock, type HeaderValues, type Metadata } from '@mcp-interceptors/core';
 import { HttpError } from './http-error.js';
+import { HttpHeaders } from './http-headers.js';
 import { HttpMetadata } from './internal/metadata.js';
 import { TOO_LARGE, type RequestSource } from './internal/request-source.js';
 import type { Redactor } from './redact.js';
 
-/** Headers to set: a record, `Headers`, or name/value pairs. */
-export type HeadersLike = Headers | Readonly<Record<string, string>> | ReadonlyArray<readonly [string, string]>;
+/** Headers to set: a record, `Headers`/`HttpHeaders`, or name/value pairs. */
+export type HeadersLike = Headers | HttpHeaders | Readonly<Record<string, string>> | ReadonlyArray<readonly [string, string]>;
 
 export type HttpBody = ReadableStream<Uint8Array> | Uint8Array | string | null;
 
 /** The response being built. Interceptors may change any of it in `onResponse`. */
 export interface HttpResponseState {
   status: number;
-  readonly headers: Headers;
+  readonly headers: HttpHeaders;
   body: HttpBody;
 }
 
@@ -38,6 +39,8 @@ export interface HttpContext {
   readonly method: string;
   /** The path without the query. */
   readonly path: string;
+  /** Path and query as received (`/mcp?x=1`); log `ctx.log.url` (redacted) instead. */
+  readonly target: string;
   readonly url: URL;
   /** One header by name (case-insensitive); repeated headers joined with `, `. */
   header(name: string): string | undefined;
@@ -93,7 +96,7 @@ export class HttpExchange implements HttpContext {
   readonly startTime: number;
   readonly clock: Clock;
   readonly metadata: Metadata = new HttpMetadata();
-  readonly response: HttpResponseState = { status: 200, headers: new Headers(), body: null };
+  readonly response: HttpResponseState = { status: 200, headers: new HttpHeaders(), body: null };
   answered = false;
   maxBodyBytes: number;
 
@@ -117,6 +120,10 @@ export class HttpExchange implements HttpContext {
     this.startTime = settings.clock.now();
     if (source.preParsed !== undefined) this.parsed = source.preParsed;
     this.authInfo = source.initialAuth;
+  }
+
+  get target(): string {
+    return this.source.target;
   }
 
   get path(): string {
@@ -227,7 +234,13 @@ export class HttpExchange implements HttpContext {
       this.response.body = JSON.stringify(body);
       target.set('content-type', 'application/json');
     }
-    if (headers !== undefined) new Headers(headers as ConstructorParameters<typeof Headers>[0]).forEach((value, name) => target.set(name, value));
+    if (headers !== undefined) {
+      const given = new HttpHeaders(headers);
+      given.forEach((value, name) => {
+        if (name !== 'set-cookie') target.set(name, value);
+      });
+      for (const cookie of given.getSetCookie()) target.append('set-cookie', cookie);
+    }
     this.response.status = status;
     this.answered = true;
   }

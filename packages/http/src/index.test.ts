@@ -5,6 +5,7 @@ describe('public surface', () => {
     const names = Object.keys(await import('./index.js')).sort();
     expect(names).toEqual([
       'HttpError',
+      'HttpHeaders',
       'HttpPriority',
       'LOOPBACK_ORIGINS',
       'bearerAuth',

@@ -2,6 +2,7 @@
 // node:http, Express and Hono, and fetch middleware for the SDK's Streamable HTTP client.
 export { HttpPriority } from './http-interceptor.js';
 export type { Awaitable, HttpInterceptor } from './http-interceptor.js';
+export { HttpHeaders } from './http-headers.js';
 export type { BodySnapshot, HeadersLike, HttpBody, HttpContext, HttpExchange, HttpLogView, HttpResponseState } from './http-context.js';
 export type { RequestSource } from './internal/request-source.js';
 export { HttpError, isHttpError, jsonRpcErrorBody } from './http-error.js';

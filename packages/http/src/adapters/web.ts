@@ -28,5 +28,5 @@ export function fetchHandler(handler: McpHttpHandler): FetchHandler {
 export function toResponse(response: HttpResponseState, method: string): Response {
   const noBody = method === 'HEAD' || response.status === 204 || response.status === 304;
   if (noBody && response.body instanceof ReadableStream && !response.body.locked) response.body.cancel().catch(() => undefined);
-  return new Response(noBody ? null : response.body, { status: response.status, headers: response.headers });
+  return new Response(noBody ? null : response.body, { status: response.status, headers: response.headers.pairs() });
 }

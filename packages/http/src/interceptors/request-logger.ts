@@ -46,7 +46,7 @@ export function requestLogger(options: RequestLoggerOptions = {}): HttpIntercept
         event: 'http.server.request',
         requestId: ctx.requestId,
         method: ctx.method,
-        url: redactor.url(ctx.url.pathname + ctx.url.search),
+        url: redactor.url(ctx.target),
         status,
         durationMs: Math.round(ctx.elapsed() * 100) / 100,
       };
@@ -54,7 +54,7 @@ export function requestLogger(options: RequestLoggerOptions = {}): HttpIntercept
       if (ctx.remoteAddress !== undefined) record['remoteAddress'] = ctx.remoteAddress;
       if (includeHeaders) {
         record['requestHeaders'] = redactor.headers(ctx.headers);
-        record['responseHeaders'] = redactor.headers(headersRecord(headers));
+        record['responseHeaders'] = redactor.headers(headers.toRecord());
       }
       if (stream) record['stream'] = true;
       if (maxBodyBytes > 0) {
@@ -80,14 +80,4 @@ async function responsePreview(ctx: HttpContext, maxBytes: number, redactor: Red
   const [forClient, forLog] = body.tee();
   ctx.response.body = forClient;
   return previewStream(forLog, type, maxBytes, redactor);
-}
-
-function headersRecord(headers: Headers): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
-  headers.forEach((value, name) => {
-    if (name !== 'set-cookie') out[name] = value;
-  });
-  const cookies = headers.getSetCookie();
-  if (cookies.length > 0) out['set-cookie'] = cookies;
-  return out;
 }

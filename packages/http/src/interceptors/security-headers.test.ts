@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { HttpHeaders } from '../http-headers.js';
 import { connectClient, serveMcp, type Listening } from '../test-support/servers.js';
 import { bearerAuth } from './bearer-auth.js';
 import { securityHeaders } from './security-headers.js';
@@ -10,9 +11,9 @@ afterEach(async () => {
 
 describe('securityHeaders', () => {
   it('sets the defaults on early answers and endpoint responses, keeping what the response already has', async () => {
-    const seen: Headers[] = [];
+    const seen: HttpHeaders[] = [];
     const server = await serveMcp({
-      http: [{ name: 'spy', priority: 0, onResponse: (ctx) => void seen.push(new Headers(ctx.response.headers)) }, securityHeaders(), bearerAuth({ tokens: ['tok'] })],
+      http: [{ name: 'spy', priority: 0, onResponse: (ctx) => void seen.push(new HttpHeaders(ctx.response.headers)) }, securityHeaders(), bearerAuth({ tokens: ['tok'] })],
     });
     open.push(server);
     const rejected = await fetch(server.url, { method: 'POST' });

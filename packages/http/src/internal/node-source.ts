@@ -2,6 +2,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import type { HeaderValues } from '@mcp-interceptors/core';
+import { lazyRequest } from './lazy-request.js';
 import { absoluteUrl, concat, TOO_LARGE, type RequestSource } from './request-source.js';
 
 /** What Express (or another node framework) may have added to the request. */
@@ -95,14 +96,16 @@ export class NodeRequestSource implements RequestSource {
   }
 
   toRequest(): Request {
-    const headers = new Headers();
-    const raw = this.req.rawHeaders;
-    for (let i = 0; i < raw.length; i += 2) {
-      const name = raw[i] as string;
-      // HTTP/2 pseudo-headers (`:path`) are not headers.
-      if (name.charCodeAt(0) !== 58) headers.append(name, raw[i + 1] as string);
-    }
-    return new Request(this.url(), { method: this.method, headers });
+    return lazyRequest(this.method, this.url().href, () => {
+      const headers = new Headers();
+      const raw = this.req.rawHeaders;
+      for (let i = 0; i < raw.length; i += 2) {
+        const name = raw[i] as string;
+        // HTTP/2 pseudo-headers (`:path`) are not headers.
+        if (name.charCodeAt(0) !== 58) headers.append(name, raw[i + 1] as string);
+      }
+      return headers;
+    });
   }
 
   setAuth(auth: AuthInfo | undefined): void {

@@ -1,6 +1,7 @@
 // Adds a name to the `Vary` response header once.
+import type { HttpHeaders } from '../http-headers.js';
 
-export function appendVary(headers: Headers, name: string): void {
+export function appendVary(headers: HttpHeaders, name: string): void {
   const current = headers.get('vary');
   if (current === null) {
     headers.set('vary', name);

@@ -1,5 +1,6 @@
 // Writes the context's response to a node:http response: headers, then the body; a stream is piped with backpressure
-// and flushed at once (SSE), and cancelled when the client goes away (so the SDK drops the stream).
+// (what is ready goes out with the headers, else they are flushed at once for SSE), and cancelled when the client
+// goes away (so the SDK drops the stream).
 import type { ServerResponse } from 'node:http';
 import type { HttpResponseState } from '../http-context.js';
 
@@ -9,11 +10,7 @@ export async function writeNodeResponse(res: ServerResponse, response: HttpRespo
     return;
   }
   res.statusCode = response.status;
-  response.headers.forEach((value, name) => {
-    if (name !== 'set-cookie') res.setHeader(name, value);
-  });
-  const cookies = response.headers.getSetCookie();
-  if (cookies.length > 0) res.setHeader('set-cookie', cookies);
+  for (const [name, value] of Object.entries(response.headers.toRecord())) res.setHeader(name, value);
   const body = response.body;
   if (body === null || method === 'HEAD' || response.status === 204 || response.status === 304) {
     cancel(body);
@@ -24,9 +21,14 @@ export async function writeNodeResponse(res: ServerResponse, response: HttpRespo
     res.end(body);
     return;
   }
-  // Headers now, so an SSE client sees the stream open before the first event.
-  res.flushHeaders();
   await pipe(body, res);
+}
+
+type Chunk = Awaited<ReturnType<ReadableStreamDefaultReader<Uint8Array>['read']>>;
+
+/** The read's result if it settles within a couple of microtask turns, else undefined (the read stays pending). */
+function readNow(read: Promise<Chunk>): Promise<Chunk | undefined> {
+  return Promise.race([read, Promise.resolve().then(() => Promise.resolve(undefined))]);
 }
 
 async function pipe(body: ReadableStream<Uint8Array>, res: ServerResponse): Promise<void> {
@@ -36,19 +38,29 @@ async function pipe(body: ReadableStream<Uint8Array>, res: ServerResponse): Prom
   };
   res.on('close', onClose);
   try {
+    let read = reader.read();
+    // What is ready now goes out with the headers in one write (a whole JSON-RPC response, usually); otherwise the
+    // headers go alone, so an SSE client sees the stream open before its first event.
+    const first = await readNow(read);
+    if (first === undefined) {
+      res.flushHeaders();
+    } else if (first.done) {
+      res.end();
+      return;
+    } else {
+      read = reader.read();
+      const second = await readNow(read);
+      if (second?.done === true) {
+        res.end(first.value);
+        return;
+      }
+      res.write(first.value);
+    }
     for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      if (res.destroyed) break;
-      if (!res.write(value)) await new Promise<void>((resolve) => {
-        const go = (): void => {
-          res.off('drain', go);
-          res.off('close', go);
-          resolve();
-        };
-        res.on('drain', go);
-        res.on('close', go);
-      });
+      const { done, value } = await read;
+      if (done || res.destroyed) break;
+      read = reader.read();
+      if (!res.write(value)) await drained(res);
     }
     if (!res.destroyed) res.end();
   } catch {
@@ -57,6 +69,18 @@ async function pipe(body: ReadableStream<Uint8Array>, res: ServerResponse): Prom
   } finally {
     res.off('close', onClose);
   }
+}
+
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const go = (): void => {
+      res.off('drain', go);
+      res.off('close', go);
+      resolve();
+    };
+    res.on('drain', go);
+    res.on('close', go);
+  });
 }
 
 function cancel(body: HttpResponseState['body']): void {

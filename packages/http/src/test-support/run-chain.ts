@@ -1,12 +1,13 @@
 // Test support (not published): one web Request through an HTTP chain, without a server.
 import type { HttpChain } from '../http-chain.js';
 import type { HttpContext, HttpExchange } from '../http-context.js';
+import type { HttpHeaders } from '../http-headers.js';
 import { WebRequestSource } from '../internal/web-source.js';
 
 export interface ChainRun {
   readonly ctx: HttpExchange;
   readonly status: number;
-  readonly headers: Headers;
+  readonly headers: HttpHeaders;
   /** The response body as text (streams read to the end). */
   readonly text: string;
   json(): unknown;
