@@ -4,6 +4,7 @@ import { systemClock, type Clock } from './clock.js';
 import type { InterceptorContext } from './context.js';
 import { InterceptorError, isInterceptorError } from './errors.js';
 import { copyMessage, copyResponse } from './internal/copy-frame.js';
+import { asResponse, isThenable, linearRunner, type Step } from './internal/linear-run.js';
 import { DROP, Priority, type Interceptor, type Next } from './interceptor.js';
 import type { JsonRpcNotification, JsonRpcRequest, JsonRpcResponse } from './jsonrpc.js';
 import { createMetricsRegistry, type MetricsRegistry, type MetricsRegistryOptions } from './metrics.js';
@@ -48,10 +49,14 @@ export interface Chain {
 
 const HOOKS = ['shouldExecute', 'onRequest', 'around', 'onResponse', 'onNotification', 'onError'] as const;
 
-interface Step {
-  readonly index: number;
-  readonly interceptor: Interceptor;
+interface Decision {
+  readonly active: boolean[] | undefined;
+  readonly failed?: Step;
+  readonly cause?: unknown;
 }
+
+/** The decision of a chain without `shouldExecute` predicates: every interceptor runs. */
+const ALL_ACTIVE: Decision = Object.freeze({ active: undefined });
 
 /**
  * Creates a chain. Requests pass interceptors from `Priority.Critical` to `Priority.Lowest`; equal priorities
@@ -77,7 +82,7 @@ export function createChain(interceptors: readonly Interceptor[], options: Chain
   let hasAround = false;
   ordered.forEach((interceptor, index) => {
     if (interceptor.around) hasAround = true;
-    const step = { index, interceptor };
+    const step: Step = { index, interceptor, onRequest: interceptor.onRequest, onResponse: interceptor.onResponse };
     if (interceptor.onRequest || interceptor.around || interceptor.onResponse) requestSteps.push(step);
     if (interceptor.onNotification) notificationSteps.push(step);
     if (interceptor.shouldExecute) predicates.push(step);
@@ -85,8 +90,8 @@ export function createChain(interceptors: readonly Interceptor[], options: Chain
   });
 
   /** Which interceptors run for this exchange; undefined means all. Throws what a predicate threw. */
-  function decideActive(ctx: InterceptorContext): { active: boolean[] | undefined; failed?: Step; cause?: unknown } {
-    if (predicates.length === 0) return { active: undefined };
+  function decideActive(ctx: InterceptorContext): Decision {
+    if (predicates.length === 0) return ALL_ACTIVE;
     const active = new Array<boolean>(ordered.length).fill(true);
     for (const step of predicates) {
       try {
@@ -111,6 +116,8 @@ export function createChain(interceptors: readonly Interceptor[], options: Chain
     }
     return error;
   }
+
+  const runLinear = linearRunner(requestSteps, raise);
 
   function handleRequest(request: JsonRpcRequest, ctx: InterceptorContext, terminal: Terminal, report?: ErrorReporter): Promise<JsonRpcResponse> {
     const decision = decideActive(ctx);
@@ -173,55 +180,8 @@ export function createChain(interceptors: readonly Interceptor[], options: Chain
       };
     };
 
+    // Without `around`, one path with no promise per hook (see linear-run.ts), as every frame passes through here.
     return hasAround ? run(0, request, undefined) : runLinear(request, ctx, terminal, active, report);
-  }
-
-  /**
-   * The same semantics as `run` without `around`: one async frame per exchange instead of one per interceptor,
-   * because most chains are plain onRequest/onResponse hooks and every frame passes through here.
-   */
-  async function runLinear(request: JsonRpcRequest, ctx: InterceptorContext, terminal: Terminal, active: boolean[] | undefined, report: ErrorReporter | undefined): Promise<JsonRpcResponse> {
-    let response: JsonRpcResponse | undefined;
-    let last = requestSteps.length - 1;
-    for (let p = 0; p < requestSteps.length; p++) {
-      const step = requestSteps[p] as Step;
-      if (active !== undefined && !active[step.index]) continue;
-      const onRequest = step.interceptor.onRequest;
-      if (onRequest === undefined) continue;
-      try {
-        let early = onRequest.call(step.interceptor, request, ctx);
-        if (isThenable(early)) early = await early;
-        // A copy: outer hooks may mutate it, and the object may be one the interceptor keeps (a cache entry).
-        if (early !== undefined && early !== null) response = copyResponse(asResponse(early, request, step.interceptor));
-      } catch (cause) {
-        response = raise(cause, step.interceptor, ctx, active, report).toResponse(request.id);
-      }
-      if (response !== undefined) {
-        // Answered here: only the interceptors before this one see the response.
-        last = p - 1;
-        break;
-      }
-    }
-    if (response === undefined) {
-      try {
-        response = await terminal(request, ctx, undefined);
-      } catch (cause) {
-        response = raise(cause, undefined, ctx, active, report).toResponse(request.id);
-      }
-    }
-    for (let p = last; p >= 0; p--) {
-      const step = requestSteps[p] as Step;
-      if (active !== undefined && !active[step.index]) continue;
-      const onResponse = step.interceptor.onResponse;
-      if (onResponse === undefined) continue;
-      try {
-        const pending = onResponse.call(step.interceptor, response, ctx);
-        if (isThenable(pending)) await pending;
-      } catch (cause) {
-        response = raise(cause, step.interceptor, ctx, active, report).toResponse(request.id);
-      }
-    }
-    return response;
   }
 
   async function handleNotification(notification: JsonRpcNotification, ctx: InterceptorContext, report?: ErrorReporter): Promise<boolean> {
@@ -270,22 +230,8 @@ export function createChain(interceptors: readonly Interceptor[], options: Chain
   };
 }
 
-function isThenable<T>(value: T | Promise<T>): value is Promise<T> {
-  return typeof (value as { then?: unknown } | null | undefined)?.then === 'function';
-}
-
 function isRegistry(value: ChainOptions['metrics']): value is MetricsRegistry {
   return typeof (value as MetricsRegistry | undefined)?.snapshot === 'function';
-}
-
-/** A hook's answer must be a response for this request; the id is always the request's own. */
-function asResponse(value: unknown, request: JsonRpcRequest, interceptor: Interceptor): JsonRpcResponse {
-  const frame = value as Partial<JsonRpcResponse> | null;
-  if (typeof frame !== 'object' || frame === null || (!('result' in frame) && !('error' in frame))) {
-    throw new TypeError(`interceptor "${interceptor.name}" answered ${request.method} with something that is not a JSON-RPC response`);
-  }
-  if (frame.jsonrpc === '2.0' && frame.id === request.id) return frame as JsonRpcResponse;
-  return { ...(frame as JsonRpcResponse), jsonrpc: '2.0', id: request.id };
 }
 
 function validateInterceptor(value: Interceptor, index: number): void {

@@ -76,7 +76,6 @@ export class ExchangeContext implements InterceptorContext {
   readonly method: string;
   readonly jsonrpcId: JsonRpcId | undefined;
   readonly startTime: number;
-  readonly metadata: Metadata = new MetadataBag();
   readonly metrics: MetricsRecorder;
   readonly session: SessionInfo;
   readonly auth: AuthInfo | undefined;
@@ -84,6 +83,7 @@ export class ExchangeContext implements InterceptorContext {
   readonly related: InterceptorContext | undefined;
 
   private id: string | undefined;
+  private bag: MetadataBag | undefined;
   private readonly params: JsonObject | undefined;
   private readonly requestInfo: ExchangeInit['requestInfo'];
   private httpView: HttpRequestView | undefined;
@@ -122,6 +122,10 @@ export class ExchangeContext implements InterceptorContext {
 
   set requestId(value: string) {
     this.id = value;
+  }
+
+  get metadata(): Metadata {
+    return (this.bag ??= new MetadataBag());
   }
 
   elapsed(): number {
@@ -170,19 +174,31 @@ export class ExchangeContext implements InterceptorContext {
       listener(this.abortReason);
       return noop;
     }
-    if (this.listener === undefined && this.listeners === undefined) {
-      this.listener = listener;
-      return () => {
-        if (this.listener === listener) this.listener = undefined;
-      };
+    this.listen(listener);
+    return () => this.offAbort(listener);
+  }
+
+  /** Internal: `onAbort` without making an unsubscribe function (the transport's way, once per request); see `offAbort`. */
+  listen(listener: AbortListener): void {
+    if (this.aborted) {
+      listener(this.abortReason);
+      return;
     }
-    (this.listeners ??= []).push(listener);
-    return () => {
-      const list = this.listeners;
-      if (list === undefined) return;
-      const i = list.indexOf(listener);
-      if (i >= 0) list.splice(i, 1);
-    };
+    // One listener needs no array: the transport's is usually the only one.
+    if (this.listener === undefined && this.listeners === undefined) this.listener = listener;
+    else (this.listeners ??= []).push(listener);
+  }
+
+  /** Internal: removes a listener added by `listen` or `onAbort`. */
+  offAbort(listener: AbortListener): void {
+    if (this.listener === listener) {
+      this.listener = undefined;
+      return;
+    }
+    const list = this.listeners;
+    if (list === undefined) return;
+    const i = list.indexOf(listener);
+    if (i >= 0) list.splice(i, 1);
   }
 }
 

@@ -9,6 +9,7 @@ import { ErrorCode, errorResponse, InterceptorError, isInterceptorError } from '
 import { copyMembersOf, copyParamsOf, copyTopLevel } from './internal/copy-frame.js';
 import { Deferred } from './internal/deferred.js';
 import { IdTable, RecentIds } from './internal/id-table.js';
+import { LiveList, type Linked } from './internal/live-list.js';
 import { classifyFrame, routeOf, type JsonObject, type JsonRpcId, type JsonRpcNotification, type JsonRpcRequest, type JsonRpcResponse } from './jsonrpc.js';
 import { detectTransportKind, SessionState, type SessionInfo, type Side, type TransportKind } from './session.js';
 
@@ -21,8 +22,8 @@ export interface InterceptOptions {
   readonly lateResponseMemory?: number;
 }
 
-/** One request in flight through this transport. */
-interface Exchange {
+/** One request in flight through this transport (linked into the transport's list of live exchanges). */
+interface Exchange extends Linked<Exchange> {
   readonly ctx: ExchangeContext;
   readonly id: JsonRpcId;
   /** The downstream attempt under way (replays make new ones). */
@@ -39,7 +40,9 @@ interface Exchange {
   /** Downstream was abandoned by a signal: a response that still comes is late and is dropped. */
   abandoned: boolean;
   readonly progressToken: string | number | undefined;
-  /** Unsubscribes the current attempt from abort signals. */
+  /** The current attempt's listener on the exchange's abort (removed when the attempt settles). */
+  onAbort: ((reason: unknown) => void) | undefined;
+  /** Unsubscribes the current attempt from the call's own abort signal, when it has one. */
   unwatch: (() => void) | undefined;
 }
 
@@ -73,7 +76,7 @@ export class InterceptedTransport<T extends Transport = Transport> implements Tr
   /** Requests we received, awaiting our Protocol's response. */
   private readonly inbound = new IdTable<Exchange>();
   /** Every request exchange not yet finished, including those still in `onRequest` hooks. */
-  private readonly live = new Set<Exchange>();
+  private readonly live = new LiveList<Exchange>();
   private readonly lateOutbound: RecentIds;
   private readonly lateInbound: RecentIds;
   /** Progress tokens of requests in each direction, for linking progress notifications to their request. */
@@ -202,7 +205,7 @@ export class InterceptedTransport<T extends Transport = Transport> implements Tr
     const pending = new Deferred<JsonRpcResponse>();
     ex.pending = pending;
     this.outbound.set(ex.id, ex);
-    ex.unwatch = this.whenAborted(ex, signal, (reason) => {
+    this.watch(ex, signal, (reason) => {
       if (!this.settle(ex, pending, this.abortResponse(ex, reason))) return;
       this.outbound.deleteIf(ex.id, ex);
       ex.abandoned = true;
@@ -215,7 +218,7 @@ export class InterceptedTransport<T extends Transport = Transport> implements Tr
         );
       }
     });
-    void this.afterNotifications('outbound', () => this.inner.send(request as JSONRPCMessage, ex.sendOptions)).then(
+    void this.sendAfterNotifications(request, ex.sendOptions).then(
       () => ex.sent.resolve(),
       (error: unknown) => {
         // Protocol rejects its caller from `send()`; the chain still sees the failure as a response.
@@ -263,7 +266,7 @@ export class InterceptedTransport<T extends Transport = Transport> implements Tr
     if (early) return Promise.resolve(early);
     const pending = new Deferred<JsonRpcResponse>();
     ex.pending = pending;
-    ex.unwatch = this.whenAborted(ex, signal, (reason) => {
+    this.watch(ex, signal, (reason) => {
       if (!this.settle(ex, pending, this.abortResponse(ex, reason))) return;
       ex.abandoned = true;
       // The peer's own cancellation reaches Protocol as it is; for a timeout or abort, cancel the handler ourselves.
@@ -272,7 +275,8 @@ export class InterceptedTransport<T extends Transport = Transport> implements Tr
         this.deliver({ jsonrpc: '2.0', method: CANCELLED_METHOD, params: { requestId: ex.id, reason: reasonText } });
       }
     });
-    void this.afterNotifications('inbound', () => this.deliver(request, ex.extra));
+    if (this.notificationsQueued.inbound === 0) this.deliver(request, ex.extra);
+    else void this.notificationTail.inbound.then(() => this.deliver(request, ex.extra));
     return pending.promise;
   }
 
@@ -300,7 +304,7 @@ export class InterceptedTransport<T extends Transport = Transport> implements Tr
       return;
     }
     if (ex.ctx.method === 'initialize' && 'result' in response) this.state.learnFromInitializeResult(response.result);
-    void this.afterNotifications('outbound', () => this.inner.send(response as JSONRPCMessage, ex.sendOptions)).then(
+    void this.sendAfterNotifications(response, ex.sendOptions).then(
       () => ex.sent.resolve(),
       (error: unknown) => {
         this.raiseError(asError(error));
@@ -380,16 +384,14 @@ export class InterceptedTransport<T extends Transport = Transport> implements Tr
     return run;
   }
 
-  /** Runs `action` after every notification already queued in `direction` has been delivered. */
-  private afterNotifications<R>(direction: Direction, action: () => R | Promise<R>): Promise<R> {
-    if (this.notificationsQueued[direction] === 0) {
-      try {
-        return Promise.resolve(action());
-      } catch (error) {
-        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-      }
+  /** Sends `frame` on once every outbound notification already queued has been sent. */
+  private sendAfterNotifications(frame: JsonRpcRequest | JsonRpcResponse, options: TransportSendOptions | undefined): Promise<void> {
+    if (this.notificationsQueued.outbound > 0) return this.notificationTail.outbound.then(() => this.inner.send(frame as JSONRPCMessage, options));
+    try {
+      return Promise.resolve(this.inner.send(frame as JSONRPCMessage, options));
+    } catch (error) {
+      return Promise.reject(asError(error));
     }
-    return this.notificationTail[direction].then(action);
   }
 
   // ── inbound dispatch ───────────────────────────────────────────────────────────────────────────────
@@ -440,7 +442,7 @@ export class InterceptedTransport<T extends Transport = Transport> implements Tr
     if (!this.closed) {
       this.closed = true;
       const reason = new InterceptorError(ErrorCode.ConnectionClosed, 'Connection closed', { reason: 'CONNECTION_CLOSED' });
-      for (const ex of [...this.live]) {
+      for (const ex of this.live.toArray()) {
         ex.cancelled ??= 'closed';
         ex.ctx.abort(reason);
       }
@@ -497,7 +499,11 @@ export class InterceptedTransport<T extends Transport = Transport> implements Tr
       callerGone: false,
       abandoned: false,
       progressToken: typeof token === 'string' || typeof token === 'number' ? token : undefined,
+      onAbort: undefined,
       unwatch: undefined,
+      prev: undefined,
+      next: undefined,
+      linked: false,
     };
     if (ex.progressToken !== undefined) (direction === 'outbound' ? this.outboundProgress : this.inboundProgress).set(ex.progressToken, ex);
     this.live.add(ex);
@@ -531,29 +537,29 @@ export class InterceptedTransport<T extends Transport = Transport> implements Tr
   }
 
   private findLiveOutbound(id: unknown): Exchange | undefined {
-    for (const ex of this.live) if (ex.ctx.direction === 'outbound' && ex.id === id) return ex;
-    return undefined;
+    return this.live.find((ex) => ex.ctx.direction === 'outbound' && ex.id === id);
   }
 
   /** Resolves the current attempt once and stops watching its signals. */
   private settle(ex: Exchange, pending: Deferred<JsonRpcResponse>, response: JsonRpcResponse): boolean {
     if (!pending.resolve(response)) return false;
+    const onAbort = ex.onAbort;
+    ex.onAbort = undefined;
+    if (onAbort !== undefined) ex.ctx.offAbort(onAbort);
     const unwatch = ex.unwatch;
     ex.unwatch = undefined;
     unwatch?.();
     return true;
   }
 
-  /** Subscribes to the exchange's and the call's abort; returns the unsubscribe. */
-  private whenAborted(ex: Exchange, signal: AbortSignal | undefined, onAbort: (reason: unknown) => void): () => void {
-    const offContext = ex.ctx.onAbort(onAbort);
-    if (signal === undefined) return offContext;
+  /** Subscribes the current attempt to the exchange's abort and the call's signal, until `settle`. */
+  private watch(ex: Exchange, signal: AbortSignal | undefined, onAbort: (reason: unknown) => void): void {
+    ex.onAbort = onAbort;
+    ex.ctx.listen(onAbort);
+    if (signal === undefined) return;
     const listener = (): void => onAbort(signal.reason);
     signal.addEventListener('abort', listener, { once: true });
-    return () => {
-      offContext();
-      signal.removeEventListener('abort', listener);
-    };
+    ex.unwatch = () => signal.removeEventListener('abort', listener);
   }
 
   private abortedResponse(ex: Exchange, signal: AbortSignal | undefined): JsonRpcResponse | undefined {
