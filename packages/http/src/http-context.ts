@@ -89,6 +89,7 @@ export interface ExchangeSettings {
 const REQUEST_ID = /^[\w.:@/+=-]{1,128}$/;
 const ENTITY_HEADERS = ['content-type', 'content-length', 'content-encoding', 'transfer-encoding'];
 const encoder = new TextEncoder();
+const decoder = new TextDecoder();
 
 /** The context implementation; lazy in everything a request may not need (URL, id, log view, metadata map). */
 export class HttpExchange implements HttpContext {
@@ -194,7 +195,7 @@ export class HttpExchange implements HttpContext {
     if (this.parsed !== undefined) return this.parsed.value;
     const bytes = await this.body();
     try {
-      this.parsed = { value: JSON.parse(new TextDecoder().decode(bytes)) };
+      this.parsed = { value: JSON.parse(decoder.decode(bytes)) };
     } catch (cause) {
       // The SDK's own answer to a body that is not JSON.
       throw new HttpError(400, -32700, 'Parse error: Invalid JSON', { reason: 'PARSE_ERROR' }, {}, { cause });
