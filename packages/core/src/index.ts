@@ -22,7 +22,7 @@ export type {
   JsonRpcResponse,
   JsonRpcResultResponse,
 } from './jsonrpc.js';
-export { createKey } from './metadata.js';
+export { createKey, MetadataBag } from './metadata.js';
 export type { Metadata, MetadataKey } from './metadata.js';
 export { createMetricsRegistry, DEFAULT_DURATION_BUCKETS_MS } from './metrics.js';
 export type { CounterPoint, HistogramPoint, Labels, MetricsRecorder, MetricsRegistry, MetricsRegistryOptions, MetricsSnapshot } from './metrics.js';

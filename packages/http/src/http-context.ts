@@ -1,9 +1,8 @@
 // One HttpContext per HTTP request, shared by every HTTP interceptor and both hooks; the response is built on it.
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
-import { ErrorCode, type Clock, type HeaderValues, type Metadata } from '@mcp-interceptors/core';
+import { ErrorCode, MetadataBag, type Clock, type HeaderValues, type Metadata } from '@mcp-interceptors/core';
 import { HttpError } from './http-error.js';
 import { HttpHeaders } from './http-headers.js';
-import { HttpMetadata } from './internal/metadata.js';
 import { TOO_LARGE, type RequestSource } from './internal/request-source.js';
 import type { Redactor } from './redact.js';
 
@@ -96,7 +95,7 @@ export class HttpExchange implements HttpContext {
   readonly method: string;
   readonly startTime: number;
   readonly clock: Clock;
-  readonly metadata: Metadata = new HttpMetadata();
+  readonly metadata: Metadata = new MetadataBag();
   readonly response: HttpResponseState = { status: 200, headers: new HttpHeaders(), body: null };
   answered = false;
   maxBodyBytes: number;
