@@ -2,6 +2,7 @@
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import type { Clock } from './clock.js';
 import type { JsonRpcId, JsonObject } from './jsonrpc.js';
+import { randomUuid } from './internal/uuid.js';
 import { MetadataBag, type Metadata } from './metadata.js';
 import type { MetricsRecorder } from './metrics.js';
 import { redactHeaders, type HeaderValues } from './redact-headers.js';
@@ -115,7 +116,7 @@ export class ExchangeContext implements InterceptorContext {
       // Join the id the frame already carries (the peer's, or one a gateway passes on), else start a new one.
       const meta = this.params?.['_meta'];
       const joined = typeof meta === 'object' && meta !== null ? (meta as JsonObject)[REQUEST_ID_META_KEY] : undefined;
-      this.id = typeof joined === 'string' && joined.length > 0 && joined.length <= 128 ? joined : crypto.randomUUID();
+      this.id = typeof joined === 'string' && joined.length > 0 && joined.length <= 128 ? joined : randomUuid();
     }
     return this.id;
   }

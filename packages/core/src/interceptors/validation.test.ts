@@ -85,6 +85,22 @@ describe('validation: JSON-RPC shape', () => {
     expect((await check('tools/call', inherited, { maxDepth: 1 })).handled).toHaveLength(1);
   });
 
+  it('measures nesting past a few hundred levels exactly, and walks 100,000 levels under a larger maxDepth', async () => {
+    const nest = (levels: number): JsonObject => {
+      let node: JsonObject = { leaf: 1 };
+      for (let i = 1; i < levels; i++) node = i % 2 ? { child: node } : ({ list: [node] } as JsonObject);
+      return node;
+    };
+    expect((await check('tools/call', { wrap: [nest(499)] }, { maxDepth: 500 + 500 })).handled).toHaveLength(1);
+    const deep = nest(1001);
+    expect((await check('tools/call', deep, { maxDepth: 1500 })).response).toMatchObject(invalidParams('params must not be nested deeper than 1500 levels'));
+    expect((await check('tools/call', nest(700), { maxDepth: 1049 })).handled).toHaveLength(1);
+    expect((await check('tools/call', nest(700), { maxDepth: 1048 })).response).toMatchObject(invalidParams('params must not be nested deeper than 1048 levels'));
+    let huge: JsonObject = {};
+    for (let i = 0; i < 100_000; i++) huge = { d: huge };
+    expect((await check('tools/call', huge, { maxDepth: 1_000_000 })).handled).toHaveLength(1);
+  });
+
   it('survives a params object nested far beyond the stack limit', async () => {
     let deep: JsonObject = {};
     for (let i = 0; i < 100_000; i++) deep = { d: deep };

@@ -153,29 +153,42 @@ function optionalObject(params: JsonObject, key: string, out: string[]): void {
   if (params[key] !== undefined && !isObject(params[key])) out.push(`params.${key} must be an object when present`);
 }
 
-/**
- * Walks the value without recursion (a hostile frame must not overflow our stack); stops at the first too-deep node.
- * Nodes and their depths sit on two parallel stacks, and object members are read with `for…in` (own members only),
- * so a walk allocates nothing per node: every request's params pass through here.
- */
+/** Nesting walked by recursion, which allocates nothing; deeper, the walk goes on with explicit stacks. */
+const RECURSION_LIMIT = 200;
+
+/** Whether any object or array in `root` sits deeper than `maxDepth` (`root` itself is level 1). */
 function exceedsDepth(root: object, maxDepth: number): boolean {
+  return deeperThan(root, 1, maxDepth);
+}
+
+/** Whether a descendant of `node` (at `depth`) sits deeper than `maxDepth`. Own members only, like Object.values. */
+function deeperThan(node: object, depth: number, maxDepth: number): boolean {
+  if (depth >= RECURSION_LIMIT) return deeperThanByStack(node, depth, maxDepth);
+  const childDepth = depth + 1;
+  if (Array.isArray(node)) {
+    for (let i = 0; i < node.length; i++) {
+      const child: unknown = node[i];
+      if (typeof child === 'object' && child !== null && (childDepth > maxDepth || deeperThan(child, childDepth, maxDepth))) return true;
+    }
+    return false;
+  }
+  for (const key in node) {
+    if (!Object.hasOwn(node, key)) continue;
+    const child: unknown = (node as JsonObject)[key];
+    if (typeof child === 'object' && child !== null && (childDepth > maxDepth || deeperThan(child, childDepth, maxDepth))) return true;
+  }
+  return false;
+}
+
+/** `deeperThan` without recursion (a hostile frame must not overflow our stack); stops at the first too-deep node. */
+function deeperThanByStack(root: object, rootDepth: number, maxDepth: number): boolean {
   const nodes: object[] = [root];
-  const depths: number[] = [1];
+  const depths: number[] = [rootDepth];
   while (nodes.length > 0) {
     const node = nodes.pop() as object;
     const childDepth = (depths.pop() as number) + 1;
-    if (Array.isArray(node)) {
-      for (const child of node as unknown[]) {
-        if (typeof child !== 'object' || child === null) continue;
-        if (childDepth > maxDepth) return true;
-        nodes.push(child);
-        depths.push(childDepth);
-      }
-      continue;
-    }
-    for (const key in node) {
-      if (!Object.hasOwn(node, key)) continue;
-      const child: unknown = (node as JsonObject)[key];
+    const children: unknown[] = Array.isArray(node) ? node : Object.values(node);
+    for (const child of children) {
       if (typeof child !== 'object' || child === null) continue;
       if (childDepth > maxDepth) return true;
       nodes.push(child);
