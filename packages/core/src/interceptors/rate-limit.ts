@@ -89,6 +89,21 @@ interface Rule {
   readonly keyOf: KeyFunction;
   /** Whether the refusal names the key (every scope but global: the caller's own key, never another's). */
   readonly showKey: boolean;
+  /** The last key and its store key (see `storeKeyOf`). */
+  lastKey: string | undefined;
+  lastStoreKey: string;
+}
+
+/**
+ * `rule.prefix + key`, the same string again while the key repeats (one caller, one tool): a fresh concatenation
+ * would be flattened and hashed anew by the store on every request.
+ */
+function storeKeyOf(rule: Rule, key: string): string {
+  if (key !== rule.lastKey) {
+    rule.lastKey = key;
+    rule.lastStoreKey = rule.prefix + key;
+  }
+  return rule.lastStoreKey;
 }
 
 const RULE_FIELDS = ['scope', 'rate', 'burst', 'limit', 'windowMs', 'key', 'overrides', 'id'] as const;
@@ -157,12 +172,12 @@ export function rateLimit(options: RateLimitOptions = {}): Interceptor {
       const key = i === from ? firstKey : rule.keyOf(ctx, req);
       if (key === undefined) continue;
       const limit = rule.overrides?.get(key) ?? rule.limit;
-      const decision = await (i === from ? first : store.consume(rule.prefix + key, COST, limit, now));
+      const decision = await (i === from ? first : store.consume(storeKeyOf(rule, key), COST, limit, now));
       if (!decision.allowed) {
         await refundAll(store, taken, now);
         throw refuse(rule, key, decision, ctx);
       }
-      taken.push({ storeKey: rule.prefix + key, key, limit });
+      taken.push({ storeKey: storeKeyOf(rule, key), key, limit });
     }
   };
 
@@ -176,7 +191,7 @@ export function rateLimit(options: RateLimitOptions = {}): Interceptor {
         // One rule: the common case, without the bookkeeping refunds need.
         const key = single.keyOf(ctx, req);
         if (key === undefined) return undefined;
-        const decision = store.consume(single.prefix + key, COST, single.overrides?.get(key) ?? single.limit, now);
+        const decision = store.consume(storeKeyOf(single, key), COST, single.overrides?.get(key) ?? single.limit, now);
         if (isPromise(decision)) {
           return decision.then((settled) => {
             if (!settled.allowed) throw refuse(single, key, settled, ctx);
@@ -191,7 +206,7 @@ export function rateLimit(options: RateLimitOptions = {}): Interceptor {
         const key = rule.keyOf(ctx, req);
         if (key === undefined) continue;
         const limit = rule.overrides?.get(key) ?? rule.limit;
-        const decision = store.consume(rule.prefix + key, COST, limit, now);
+        const decision = store.consume(storeKeyOf(rule, key), COST, limit, now);
         if (isPromise(decision)) return finishAsync(req, ctx, now, i, key, decision, taken);
         if (!decision.allowed) {
           const refunded = refundAll(store, taken, now);
@@ -202,7 +217,7 @@ export function rateLimit(options: RateLimitOptions = {}): Interceptor {
           }
           throw refuse(rule, key, decision, ctx);
         }
-        taken.push({ storeKey: rule.prefix + key, key, limit });
+        taken.push({ storeKey: storeKeyOf(rule, key), key, limit });
       }
       return undefined;
     },
@@ -260,7 +275,7 @@ function resolveRule(where: string, rule: RateLimitRule, index: number): Rule {
   }
   const id = rule.id ?? `${index}:${scope}`;
   if (typeof id !== 'string' || id.length === 0 || id.includes('|')) throw new TypeError(`${where}.id must be a non-empty string without "|", got ${JSON.stringify(id)}`);
-  return { scope, prefix: `${id}|`, limit, overrides, keyOf: keyFunction(scope, key), showKey: scope !== 'global' };
+  return { scope, prefix: `${id}|`, limit, overrides, keyOf: keyFunction(scope, key), showKey: scope !== 'global', lastKey: undefined, lastStoreKey: '' };
 }
 
 function keyFunction(scope: RateLimitScope, key: KeyFunction | undefined): KeyFunction {
