@@ -6,6 +6,7 @@ const src = (path: string): string => fileURLToPath(new URL(path, import.meta.ur
 export default defineConfig({
   resolve: {
     alias: [
+      { find: /^@mcp-interceptors\/core\/options$/, replacement: src('./packages/core/src/options.ts') },
       { find: /^@mcp-interceptors\/core\/testing$/, replacement: src('./packages/core/src/testing.ts') },
       { find: /^@mcp-interceptors\/core$/, replacement: src('./packages/core/src/index.ts') },
       { find: /^@mcp-interceptors\/presets$/, replacement: src('./packages/presets/src/index.ts') },

@@ -1,5 +1,6 @@
 // Option checks for factories: each returns the value or its default, and throws a TypeError/RangeError that
 // names the factory and the option. Defaults are resolved field by field, so an explicit `undefined` means default.
+import type { Clock } from '../clock.js';
 import { Priority } from '../interceptor.js';
 
 type Where = `${string}.${string}`;
@@ -97,10 +98,37 @@ export function optionsObject(factory: string, value: unknown): void {
   }
 }
 
-function show(value: unknown): string {
+/** True for a plain object (not null, not an array). */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Returns the clock, or undefined when none was given; throws a TypeError naming `where` when it is not a Clock. */
+export function clock(where: Where, value: unknown): Clock | undefined {
+  if (value === undefined) return undefined;
+  const candidate = value as Partial<Clock> | null;
+  if (typeof candidate !== 'object' || candidate === null || typeof candidate.now !== 'function' || typeof candidate.setTimeout !== 'function' || typeof candidate.clearTimeout !== 'function') {
+    throw new TypeError(`${where} must be a Clock (with now, setTimeout and clearTimeout), got ${show(value)}`);
+  }
+  return candidate as Clock;
+}
+
+/** The longest delay `setTimeout` honours (2^31 - 1 ms, about 24.8 days); a longer one would fire at once. */
+export const MAX_TIMER_MS = 2_147_483_647;
+
+/** A non-negative number of milliseconds that a timer can hold; `fallback` when undefined. */
+export function timerMs(where: Where, value: unknown, fallback: number): number {
+  const ms = nonNegativeNumber(where, value, fallback);
+  if (ms > MAX_TIMER_MS) throw new RangeError(`${where} must be at most ${MAX_TIMER_MS} ms (what a timer can hold), got ${ms}`);
+  return ms;
+}
+
+/** How a bad value is named in messages: strings quoted, objects and arrays by kind. */
+export function show(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (Array.isArray(value)) return 'an array';
   if (value === null) return 'null';
+  if (value instanceof RegExp) return String(value);
   if (typeof value === 'object') return 'an object';
   return String(value);
 }
