@@ -12,12 +12,22 @@ export function extensibleCopy<T extends object>(value: T): T {
   return Object.hasOwn(value, '__proto__') ? { ...value } : Object.assign({}, value);
 }
 
-/** Keys are added under `_meta` (ours, tracing's, …), and `_meta` itself to params or a result without one. */
-function copyWithMeta(value: JsonObject): JsonObject {
+/**
+ * Params and their `_meta` get keys added (the correlation id, tracing's context, …), so their copies are made
+ * extensible. A result is never added to in place (request-id replaces it), so the faster spread does there.
+ */
+function copyParams(value: JsonObject): JsonObject {
   const meta = value['_meta'];
   if (meta === undefined) return extensibleCopy(value);
   const copy = { ...value };
   if (typeof meta === 'object' && meta !== null && !Array.isArray(meta)) copy['_meta'] = extensibleCopy(meta as JsonObject);
+  return copy;
+}
+
+function copyResult(value: JsonObject): JsonObject {
+  const copy = { ...value };
+  const meta = value['_meta'];
+  if (typeof meta === 'object' && meta !== null && !Array.isArray(meta)) copy['_meta'] = { ...(meta as JsonObject) };
   return copy;
 }
 
@@ -35,7 +45,7 @@ export function copyTopLevel(message: unknown): JsonObject | undefined {
 export function copyParamsOf<T extends JsonRpcRequest | JsonRpcNotification>(copy: T): T {
   // Without params, the copy may get them (to carry `_meta`).
   if (!('params' in copy)) return extensibleCopy(copy);
-  if (copy.params !== undefined) copy.params = copyWithMeta(copy.params);
+  if (copy.params !== undefined) copy.params = copyParams(copy.params);
   return copy;
 }
 
@@ -48,7 +58,7 @@ export function copyMessage<T extends JsonRpcRequest | JsonRpcNotification>(fram
   // Without params, the copy may get them (to carry `_meta`).
   if (frame.params === undefined) return extensibleCopy(frame);
   const copy = { ...frame };
-  copy.params = copyWithMeta(frame.params);
+  copy.params = copyParams(frame.params);
   return copy;
 }
 
@@ -60,7 +70,7 @@ export function copyResponse(frame: JsonRpcResponse): JsonRpcResponse {
 function copyMembers(copy: JsonRpcResponse, frame: JsonRpcResponse): JsonRpcResponse {
   if ('result' in frame) {
     const result = frame.result;
-    (copy as typeof frame).result = typeof result === 'object' && result !== null ? copyWithMeta(result) : result;
+    (copy as typeof frame).result = typeof result === 'object' && result !== null ? copyResult(result) : result;
   } else {
     const error = frame.error;
     (copy as typeof frame).error = typeof error === 'object' && error !== null ? { ...error } : error;
