@@ -2,7 +2,7 @@
 // Target (issue 3): request-id, validation, rate-limit, circuit-breaker, timing, metrics and logging to a null sink
 // on the server, echo tools/call over InMemoryTransport: ≤ 1.20× bare SDK time per call.
 import { circuitBreaker, logging, metrics, nullSink, rateLimit, requestId, timing, validation } from '@mcp-interceptors/core';
-import { compare, createChain, isMain, report, type Setup } from './harness.js';
+import { compare, createChain, report, runBench, type Setup } from './harness.js';
 
 export const setups: readonly Setup[] = [
   { name: 'bare SDK' },
@@ -33,12 +33,4 @@ export async function main(): Promise<boolean> {
   return [sequential, concurrent].every((r) => Object.entries(TARGETS).every(([name, target]) => (r[name] ?? Infinity) <= target));
 }
 
-if (isMain(import.meta.url)) {
-  main().then(
-    (ok) => process.exit(ok ? 0 : 1),
-    (error: unknown) => {
-      console.error(error);
-      process.exit(2);
-    },
-  );
-}
+runBench(import.meta.url, main);

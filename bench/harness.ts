@@ -117,6 +117,24 @@ export function pendingOf(transport: Transport): InterceptedTransport['pendingCo
   return (transport as Partial<InterceptedTransport>).pendingCount;
 }
 
-export const isMain = (url: string): boolean => process.argv[1] !== undefined && url.endsWith(process.argv[1].replace(/\\/g, '/').split('/').pop() ?? '\0');
+const isMain = (url: string): boolean => process.argv[1] !== undefined && url.endsWith(process.argv[1].replace(/\\/g, '/').split('/').pop() ?? '\0');
+
+/**
+ * Runs a bench's `main` when its file is executed directly, with the exit codes `scripts/run-benches.mjs` reads:
+ * 0 every target met, 1 a target missed, 2 the bench crashed.
+ */
+export function runBench(url: string, main: () => Promise<boolean>): void {
+  if (!isMain(url)) return;
+  main().then(
+    (ok) => process.exit(ok ? 0 : 1),
+    (error: unknown) => {
+      console.error(error);
+      process.exit(2);
+    },
+  );
+}
+
+/** `BENCH_QUICK=1` (CI's smoke run) shortens every bench. */
+export const quick = (): boolean => process.env['BENCH_QUICK'] === '1';
 
 export { createChain };

@@ -2,7 +2,7 @@
 // Targets (issue 2): empty chains ≤ 1.05× bare time per call; 5 no-op interceptors per side ≤ 1.15×;
 // after 200k calls the correlation maps are empty and heap growth (after GC) is under 10 MB.
 import { Priority } from '@mcp-interceptors/core';
-import { compare, connectEcho, createChain, drive, isMain, noop, pendingOf, report, type Setup } from './harness.js';
+import { compare, connectEcho, createChain, drive, noop, pendingOf, report, runBench, type Setup } from './harness.js';
 
 const fiveNoops = () => createChain([Priority.Critical, Priority.High, Priority.Normal, Priority.Low, Priority.Lowest].map((p, i) => noop(`noop-${i}`, p)));
 
@@ -46,12 +46,4 @@ export async function main(): Promise<boolean> {
   return met && clean;
 }
 
-if (isMain(import.meta.url)) {
-  main().then(
-    (ok) => process.exit(ok ? 0 : 1),
-    (error: unknown) => {
-      console.error(error);
-      process.exit(2);
-    },
-  );
-}
+runBench(import.meta.url, main);

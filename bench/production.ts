@@ -8,7 +8,7 @@ import { context, ROOT_CONTEXT, type Context, type ContextManager } from '@opent
 import { createChain, nullSink } from '@mcp-interceptors/core';
 import { production } from '@mcp-interceptors/presets';
 import { BasicTracerProvider, BatchSpanProcessor, InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
-import { compare, isMain, report, type Setup } from './harness.js';
+import { compare, report, runBench, type Setup } from './harness.js';
 
 /** The AsyncLocalStorage context manager, as `@opentelemetry/context-async-hooks` implements it. */
 class AlsContextManager implements ContextManager {
@@ -78,12 +78,4 @@ export async function main(): Promise<boolean> {
   }
 }
 
-if (isMain(import.meta.url)) {
-  main().then(
-    (ok) => process.exit(ok ? 0 : 1),
-    (error: unknown) => {
-      console.error(error);
-      process.exit(2);
-    },
-  );
-}
+runBench(import.meta.url, main);
