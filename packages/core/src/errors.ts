@@ -49,7 +49,12 @@ export class InterceptorError extends Error {
     readonly data: ErrorData,
     options?: ErrorOptions,
   ) {
+    // A rejection is an answer, not a bug: capturing a stack per refused request is the costliest part of refusing
+    // a flood, so none is captured (a wrapped crash keeps its own stack in `cause`).
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(message, options);
+    Error.stackTraceLimit = stackTraceLimit;
   }
 
   /** The one way to turn anything thrown into an InterceptorError. The detail stays in `cause`, never on the wire. */
