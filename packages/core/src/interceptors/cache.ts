@@ -8,7 +8,7 @@ import { isErrorResponse, type JsonObject, type JsonRpcRequest, type JsonRpcResp
 import { createKey, type MetadataKey } from '../metadata.js';
 import type { SessionInfo } from '../session.js';
 import { cacheKey } from './cache-key.js';
-import { clockOption } from './timeout-clock.js';
+import { clock as clockOption } from '../internal/options.js';
 
 /** Methods whose results may be cached (they read and change nothing). */
 export type CacheableMethod = 'tools/list' | 'prompts/list' | 'prompts/get' | 'resources/list' | 'resources/templates/list' | 'resources/read';

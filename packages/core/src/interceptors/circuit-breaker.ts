@@ -4,7 +4,7 @@
 import type { Direction, InterceptorContext } from '../context.js';
 import { ErrorCode, InterceptorError } from '../errors.js';
 import { Priority, type Interceptor } from '../interceptor.js';
-import { clockOption } from './timeout-clock.js';
+import { clock as clockOption } from '../internal/options.js';
 import { boolean, fn, optionsObject, positiveInt, priority as priorityOption, stringList } from '../internal/options.js';
 import type { JsonRpcResponse } from '../jsonrpc.js';
 import { createKey } from '../metadata.js';

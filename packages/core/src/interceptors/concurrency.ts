@@ -4,7 +4,7 @@ import type { Clock, TimerHandle } from '../clock.js';
 import type { Direction, InterceptorContext } from '../context.js';
 import { ErrorCode, InterceptorError, isInterceptorError } from '../errors.js';
 import { Priority, type Interceptor } from '../interceptor.js';
-import { clockOption, MAX_TIMER_MS } from './timeout-clock.js';
+import { clock as clockOption, MAX_TIMER_MS } from '../internal/options.js';
 import { fn, nonNegativeInt, optionsObject, positiveInt, priority as priorityOption, record } from '../internal/options.js';
 import { directionsOption, methodFilter, toolOrMethod, type KeyFunction } from '../stores/guard.js';
 

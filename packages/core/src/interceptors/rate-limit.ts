@@ -4,7 +4,7 @@ import type { Clock } from '../clock.js';
 import type { Direction, InterceptorContext } from '../context.js';
 import { ErrorCode, InterceptorError } from '../errors.js';
 import { Priority, type Interceptor } from '../interceptor.js';
-import { clockOption } from './timeout-clock.js';
+import { clock as clockOption } from '../internal/options.js';
 import { fn, oneOf, optionsObject, positiveInt, positiveNumber, priority as priorityOption, record } from '../internal/options.js';
 import type { JsonRpcRequest } from '../jsonrpc.js';
 import { callerKey, directionsOption, isPromise, methodFilter, toolName, type KeyFunction } from '../stores/guard.js';

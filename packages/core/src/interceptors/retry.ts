@@ -9,7 +9,7 @@ import { isErrorResponse, type JsonObject, type JsonRpcRequest, type JsonRpcResp
 import { createKey, type MetadataKey } from '../metadata.js';
 import type { SessionInfo } from '../session.js';
 import { learnRetryableTools } from './retry-tools.js';
-import { clockOption, timerMs } from './timeout-clock.js';
+import { clock as clockOption, timerMs } from '../internal/options.js';
 
 export interface RetryOptions {
   /** Attempts in total, the first one included (3 means at most 2 retries). @defaultValue 3 */

@@ -5,7 +5,7 @@ import { ErrorCode, InterceptorError } from '../errors.js';
 import * as check from '../internal/options.js';
 import { Priority, type Interceptor } from '../interceptor.js';
 import type { JsonRpcResponse } from '../jsonrpc.js';
-import { clockOption, timerMs } from './timeout-clock.js';
+import { clock as clockOption, timerMs } from '../internal/options.js';
 
 export interface TimeoutOptions {
   /** Deadline of a request whose method and tool have none of their own, in milliseconds; 0 means none. @defaultValue 30_000 */

@@ -108,7 +108,7 @@ export function clock(where: Where, value: unknown): Clock | undefined {
   if (value === undefined) return undefined;
   const candidate = value as Partial<Clock> | null;
   if (typeof candidate !== 'object' || candidate === null || typeof candidate.now !== 'function' || typeof candidate.setTimeout !== 'function' || typeof candidate.clearTimeout !== 'function') {
-    throw new TypeError(`${where} must be a Clock (with now, setTimeout and clearTimeout), got ${show(value)}`);
+    throw new TypeError(`${where} must be a Clock (with now, setTimeout and clearTimeout)`);
   }
   return candidate as Clock;
 }
