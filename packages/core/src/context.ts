@@ -5,7 +5,7 @@ import type { JsonRpcId, JsonObject } from './jsonrpc.js';
 import { randomUuid } from './internal/uuid.js';
 import { MetadataBag, type Metadata } from './metadata.js';
 import type { MetricsRecorder } from './metrics.js';
-import { redactHeaders, type HeaderValues } from './redact-headers.js';
+import { redactHeaders, redactUrl, type HeaderValues } from './redact-headers.js';
 import type { SessionInfo, Side } from './session.js';
 
 /** `outbound`: we sent the request (or notification); `inbound`: we received it. */
@@ -135,7 +135,7 @@ export class ExchangeContext implements InterceptorContext {
 
   get http(): HttpRequestView | undefined {
     if (this.httpView === undefined && this.requestInfo !== undefined) {
-      this.httpView = { url: this.requestInfo.url?.toString(), headers: redactHeaders(this.requestInfo.headers) };
+      this.httpView = { url: this.requestInfo.url === undefined ? undefined : redactUrl(this.requestInfo.url), headers: redactHeaders(this.requestInfo.headers) };
     }
     return this.httpView;
   }

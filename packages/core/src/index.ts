@@ -26,7 +26,7 @@ export { createKey, MetadataBag } from './metadata.js';
 export type { Metadata, MetadataKey } from './metadata.js';
 export { createMetricsRegistry, DEFAULT_DURATION_BUCKETS_MS } from './metrics.js';
 export type { CounterPoint, HistogramPoint, Labels, MetricsRecorder, MetricsRegistry, MetricsRegistryOptions, MetricsSnapshot } from './metrics.js';
-export { REDACTED, redactHeaders, SENSITIVE_HEADERS, sensitiveHeaderSet } from './redact-headers.js';
+export { REDACTED, redactHeaders, redactUrl, SENSITIVE_HEADERS, sensitiveHeaderSet } from './redact-headers.js';
 export type { HeaderValues } from './redact-headers.js';
 export { detectTransportKind } from './session.js';
 export type { PeerInfo, SessionInfo, Side, TransportKind } from './session.js';

@@ -34,3 +34,23 @@ export function sensitiveHeaderSet(extra: readonly string[] = []): ReadonlySet<s
 }
 
 const DEFAULT_SENSITIVE_SET = sensitiveHeaderSet();
+
+/** Query parameters whose values are credentials (`?access_token=…`), compared case-insensitively. */
+const SENSITIVE_QUERY = /^(?:access[-_]?token|token|id[-_]?token|refresh[-_]?token|api[-_]?key|apikey|key|secret|client[-_]?secret|password|passwd|auth|authorization|code|sig|signature|session|sessionid)$/i;
+
+/** The URL as text with the values of credential-like query parameters replaced by `[REDACTED]`. */
+export function redactUrl(url: URL | string): string {
+  const parsed = typeof url === 'string' ? new URL(url) : url;
+  if (parsed.search === '') return parsed.toString();
+  const copy = new URL(parsed.toString());
+  let changed = false;
+  for (const name of new Set(copy.searchParams.keys())) {
+    if (SENSITIVE_QUERY.test(name)) {
+      const count = copy.searchParams.getAll(name).length;
+      copy.searchParams.delete(name);
+      for (let i = 0; i < count; i++) copy.searchParams.append(name, REDACTED);
+      changed = true;
+    }
+  }
+  return changed ? copy.toString() : parsed.toString();
+}
