@@ -1,5 +1,6 @@
 // createChain: resolves the order once, runs requests in ascending priority and responses in reverse (onion),
 // and turns every failure into a JSON-RPC error value so no request is ever left without a response.
+import { anyStop, toSignal, type Cancellation, type Stop } from './cancellation.js';
 import { systemClock, type Clock } from './clock.js';
 import type { InterceptorContext } from './context.js';
 import { InterceptorError, isInterceptorError } from './errors.js';
@@ -10,7 +11,8 @@ import type { JsonRpcNotification, JsonRpcRequest, JsonRpcResponse } from './jso
 import { createMetricsRegistry, type MetricsRegistry, type MetricsRegistryOptions } from './metrics.js';
 
 /** Sends the request on (to the transport or the handler) and resolves with its response. */
-export type Terminal = (request: JsonRpcRequest, ctx: InterceptorContext, signal: AbortSignal | undefined) => Promise<JsonRpcResponse>;
+/** `signal` is what the `around`s above passed to `next` (an AbortSignal or a lighter `Cancellation`), if any. */
+export type Terminal = (request: JsonRpcRequest, ctx: InterceptorContext, signal: AbortSignal | Cancellation | undefined) => Promise<JsonRpcResponse>;
 
 /** Receives hook crashes (anything thrown that is not an InterceptorError), with the cause kept in `error.cause`. */
 export type ErrorReporter = (error: InterceptorError, ctx: InterceptorContext) => void;
@@ -124,7 +126,7 @@ export function createChain(interceptors: readonly Interceptor[], options: Chain
     const active = decision.active;
     if (decision.failed) return Promise.resolve(raise(decision.cause, decision.failed.interceptor, ctx, active, report).toResponse(request.id));
 
-    const run = async (position: number, req: JsonRpcRequest, signal: AbortSignal | undefined): Promise<JsonRpcResponse> => {
+    const run = async (position: number, req: JsonRpcRequest, signal: Stop): Promise<JsonRpcResponse> => {
       let p = position;
       if (active !== undefined) while (p < requestSteps.length && !active[(requestSteps[p] as Step).index]) p++;
       const step = requestSteps[p];
@@ -148,7 +150,10 @@ export function createChain(interceptors: readonly Interceptor[], options: Chain
       let response: JsonRpcResponse;
       if (interceptor.around) {
         try {
-          response = asResponse(await interceptor.around(req, ctx, makeNext(p, req, signal), signal), request, interceptor);
+          // An AbortSignal is made for a `signal` parameter only when the hook declares one (a `Cancellation` is cheaper).
+          const around = interceptor.around;
+          const param = signal === undefined || around.length < 4 ? undefined : toSignal(signal);
+          response = asResponse(await around.call(interceptor, req, ctx, makeNext(p, req, signal), param), request, interceptor);
         } catch (cause) {
           response = raise(cause, interceptor, ctx, active, report).toResponse(request.id);
         }
@@ -166,7 +171,7 @@ export function createChain(interceptors: readonly Interceptor[], options: Chain
       return response;
     };
 
-    const makeNext = (position: number, req: JsonRpcRequest, signal: AbortSignal | undefined): Next => {
+    const makeNext = (position: number, req: JsonRpcRequest, signal: Stop): Next => {
       // Each replay starts from the request as `around` received it, not as the last attempt left it.
       const pristine = copyMessage(req);
       let calls = 0;
@@ -174,8 +179,8 @@ export function createChain(interceptors: readonly Interceptor[], options: Chain
         calls++;
         let forward = override ?? (calls === 1 ? req : copyMessage(pristine));
         if (forward.id !== request.id) forward = { ...forward, id: request.id };
-        const own = nextOptions?.signal;
-        const combined = own === undefined ? signal : signal === undefined ? own : AbortSignal.any([signal, own]);
+        const own = nextOptions === undefined ? undefined : ownStop(nextOptions.signal, nextOptions.cancel);
+        const combined = own === undefined ? signal : signal === undefined ? own : anyStop(signal, own);
         return run(position + 1, forward, combined);
       };
     };
@@ -250,3 +255,9 @@ function validateInterceptor(value: Interceptor, index: number): void {
   }
 }
 
+
+/** What one `next` call asked to be stopped by: its signal, its cancellation, or both. */
+function ownStop(signal: AbortSignal | undefined, cancel: Cancellation | undefined): Stop {
+  if (signal === undefined) return cancel;
+  return cancel === undefined ? signal : anyStop(signal, cancel);
+}

@@ -9,6 +9,8 @@ export { ErrorCode, errorResponse, InterceptorError, isInterceptorError } from '
 export type { ErrorData } from './errors.js';
 export { DROP, Priority } from './interceptor.js';
 export type { Awaitable, Interceptor, Next, NextOptions } from './interceptor.js';
+export { createCancellation } from './cancellation.js';
+export type { Cancellation, CancellationSource } from './cancellation.js';
 export { classifyFrame, isErrorResponse, isJsonRpcId } from './jsonrpc.js';
 export type {
   FrameKind,

@@ -1,4 +1,5 @@
 // The interceptor contract: a priority, a per-exchange predicate, and hooks on raw JSON-RPC frames.
+import type { Cancellation } from './cancellation.js';
 import type { InterceptorContext } from './context.js';
 import type { InterceptorError } from './errors.js';
 import type { JsonRpcNotification, JsonRpcRequest, JsonRpcResponse } from './jsonrpc.js';
@@ -20,6 +21,11 @@ export const DROP: unique symbol = Symbol.for('mcp-interceptors.drop');
 export interface NextOptions {
   /** Aborting it abandons this downstream call: the far side is cancelled and a late response is dropped. */
   readonly signal?: AbortSignal;
+  /**
+   * The same as `signal`, lighter: a `Cancellation` (see `createCancellation()`) costs no AbortController.
+   * Either, or both, may be given.
+   */
+  readonly cancel?: Cancellation;
 }
 
 /**
@@ -41,7 +47,9 @@ export interface Interceptor {
   /**
    * Wraps everything below this interceptor: call `next()` to go on, call it again to replay, or answer without
    * calling it. Runs after this interceptor's `onRequest` and before its `onResponse`. `signal` is the one an outer
-   * `around` passed to its `next` (e.g. a per-attempt deadline), if any: stop waiting when it aborts.
+   * `around` passed to its `next` (e.g. a per-attempt deadline), if any: stop waiting when it aborts. It is made
+   * only for a hook that declares the parameter (`around(request, ctx, next, signal)`), as it costs an AbortController
+   * when the outer `around` passed a `cancel`.
    */
   around?(request: JsonRpcRequest, ctx: InterceptorContext, next: Next, signal?: AbortSignal): Promise<JsonRpcResponse>;
   /** Sees (and may mutate) the response on its way back, including error responses made by the chain. */

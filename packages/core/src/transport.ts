@@ -3,6 +3,7 @@
 // once, and forwards send options, `extra` and unknown members untouched. Failure policy: ts-mcp.md §6a.
 import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage, MessageExtraInfo } from '@modelcontextprotocol/sdk/types.js';
+import { onStop, type Cancellation } from './cancellation.js';
 import type { Chain, ErrorReporter } from './chain.js';
 import { ExchangeContext, REQUEST_ID_META_KEY, type Direction, type InterceptorContext } from './context.js';
 import { ErrorCode, errorResponse, InterceptorError, isInterceptorError } from './errors.js';
@@ -199,7 +200,7 @@ export class InterceptedTransport<T extends Transport = Transport> implements Tr
     return ex.sent.promise;
   }
 
-  private outboundTerminal(ex: Exchange, request: JsonRpcRequest, signal: AbortSignal | undefined): Promise<JsonRpcResponse> {
+  private outboundTerminal(ex: Exchange, request: JsonRpcRequest, signal: AbortSignal | Cancellation | undefined): Promise<JsonRpcResponse> {
     const early = this.abortedResponse(ex, signal);
     if (early) return Promise.resolve(early);
     const pending = new Deferred<JsonRpcResponse>();
@@ -261,7 +262,7 @@ export class InterceptedTransport<T extends Transport = Transport> implements Tr
       .then((response) => this.finishInbound(ex, response), (error: unknown) => this.finishInbound(ex, this.crash(error, ex)));
   }
 
-  private inboundTerminal(ex: Exchange, request: JsonRpcRequest, signal: AbortSignal | undefined): Promise<JsonRpcResponse> {
+  private inboundTerminal(ex: Exchange, request: JsonRpcRequest, signal: AbortSignal | Cancellation | undefined): Promise<JsonRpcResponse> {
     const early = this.abortedResponse(ex, signal);
     if (early) return Promise.resolve(early);
     const pending = new Deferred<JsonRpcResponse>();
@@ -553,16 +554,14 @@ export class InterceptedTransport<T extends Transport = Transport> implements Tr
   }
 
   /** Subscribes the current attempt to the exchange's abort and the call's signal, until `settle`. */
-  private watch(ex: Exchange, signal: AbortSignal | undefined, onAbort: (reason: unknown) => void): void {
+  private watch(ex: Exchange, signal: AbortSignal | Cancellation | undefined, onAbort: (reason: unknown) => void): void {
     ex.onAbort = onAbort;
     ex.ctx.listen(onAbort);
     if (signal === undefined) return;
-    const listener = (): void => onAbort(signal.reason);
-    signal.addEventListener('abort', listener, { once: true });
-    ex.unwatch = () => signal.removeEventListener('abort', listener);
+    ex.unwatch = onStop(signal, onAbort);
   }
 
-  private abortedResponse(ex: Exchange, signal: AbortSignal | undefined): JsonRpcResponse | undefined {
+  private abortedResponse(ex: Exchange, signal: AbortSignal | Cancellation | undefined): JsonRpcResponse | undefined {
     if (ex.ctx.isAborted) return this.abortResponse(ex, ex.ctx.reason);
     if (signal?.aborted) return this.abortResponse(ex, signal.reason);
     return undefined;

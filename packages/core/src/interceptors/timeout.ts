@@ -1,5 +1,6 @@
 // timeout: a deadline per method (and per tool); on expiry the requester gets -31004 TIMEOUT at once, the far side
 // gets `notifications/cancelled`, and the late response is dropped.
+import { createCancellation } from '../cancellation.js';
 import type { Clock } from '../clock.js';
 import { ErrorCode, InterceptorError } from '../errors.js';
 import * as check from '../internal/options.js';
@@ -57,7 +58,8 @@ export function timeout(options: TimeoutOptions = {}): Interceptor {
       }
       if (ms === 0) return next();
       const clock = fixedClock ?? ctx.clock;
-      const controller = new AbortController();
+      // A Cancellation, not an AbortController: the same effect below for a fraction of the cost per request.
+      const cancel = createCancellation();
       return new Promise<JsonRpcResponse>((resolve, reject) => {
         let settled = false;
         const timer = clock.setTimeout(() => {
@@ -66,11 +68,11 @@ export function timeout(options: TimeoutOptions = {}): Interceptor {
           const error = new InterceptorError(ErrorCode.Timeout, `Request timed out after ${ms} ms`, { reason: 'TIMEOUT', interceptor: 'timeout', timeoutMs: ms });
           ctx.metrics.increment('timeout.expired', { method: request.method });
           // Abandon the call below first: the transport then cancels the far side and drops a late response.
-          controller.abort(error);
+          cancel.cancel(error);
           if (mode === 'total') ctx.abort(error);
           reject(error);
         }, ms);
-        void next(undefined, { signal: controller.signal }).then((response) => {
+        void next(undefined, { cancel }).then((response) => {
           if (settled) return;
           settled = true;
           clock.clearTimeout(timer);
