@@ -118,3 +118,21 @@ describe('payloadLimit measuring', () => {
     expect(() => payloadLimit(options as PayloadLimitOptions)).toThrow(error);
   });
 });
+
+describe('payloadLimit size check without serialising', () => {
+  it('measures exactly at the edge: a payload of `limit` bytes passes, one byte more is refused', async () => {
+    const params = { text: 'é'.repeat(40) };
+    const size = bytes(params);
+    const chain = createChain([payloadLimit({ maxRequestBytes: size })]);
+    expect((await runRequest(chain, 'tools/call', params)).response).toMatchObject({ result: {} });
+    const over = createChain([payloadLimit({ maxRequestBytes: size - 1 })]);
+    expect((await runRequest(over, 'tools/call', params)).response).toMatchObject({ error: { code: -31006, data: { size, limit: size - 1 } } });
+  });
+
+  it('sizes a value by what JSON.stringify makes of it (toJSON), not by its own fields', async () => {
+    const big = { toJSON: () => 'z'.repeat(500) };
+    const chain = createChain([payloadLimit({ maxRequestBytes: 100 })]);
+    const { response } = await runRequest(chain, 'tools/call', { when: big } as unknown as JsonObject);
+    expect(response).toMatchObject({ error: { code: -31006, data: { reason: 'PAYLOAD_TOO_LARGE', size: 511, part: 'params' } } });
+  });
+});

@@ -68,8 +68,64 @@ export function payloadLimit(options: PayloadLimitOptions = {}): Interceptor {
  * when the length settles it: a UTF-16 unit takes at most 3 UTF-8 bytes (a surrogate pair 4 for its 2 units).
  */
 function oversize(value: JsonObject, limit: number): number | undefined {
+  // Most payloads are far below the cap: an upper bound on their size, found without serialising, proves it.
+  if (boundWithin(value, limit, 0) >= 0) return undefined;
   const json = JSON.stringify(value);
   if (json.length * 3 <= limit) return undefined;
   const size = Buffer.byteLength(json, 'utf8');
   return size > limit ? size : undefined;
+}
+
+/** Bytes one UTF-16 unit of a string can take in UTF-8 JSON, at most (a control character: `\u001f`). */
+const PER_UNIT = 6;
+/** Characters a JSON number can take, at most (e.g. `-1.2345678901234567e-308`). */
+const NUMBER_MAX = 25;
+
+/**
+ * What is left of `budget` after an upper bound on the UTF-8 JSON size of `value`, or -1 once it is spent or
+ * the value is not plain data (a `toJSON`, a bigint, nesting past 64 levels): the caller then serialises.
+ */
+function boundWithin(value: unknown, budget: number, depth: number): number {
+  switch (typeof value) {
+    case 'string':
+      budget -= value.length * PER_UNIT + 2;
+      break;
+    case 'number':
+      budget -= NUMBER_MAX;
+      break;
+    case 'boolean':
+      budget -= 5;
+      break;
+    case 'undefined':
+    case 'function':
+    case 'symbol':
+      budget -= 4;
+      break;
+    case 'object': {
+      if (value === null) {
+        budget -= 4;
+        break;
+      }
+      if (depth > 64 || typeof (value as { toJSON?: unknown }).toJSON === 'function') return -1;
+      if (Array.isArray(value)) {
+        budget -= 2;
+        for (const item of value) {
+          budget = boundWithin(item, budget - 1, depth + 1);
+          if (budget < 0) return -1;
+        }
+        break;
+      }
+      budget -= 2;
+      const record = value as Record<string, unknown>;
+      for (const key in record) {
+        if (!Object.prototype.hasOwnProperty.call(record, key)) continue;
+        budget = boundWithin(record[key], budget - key.length * PER_UNIT - 4, depth + 1);
+        if (budget < 0) return -1;
+      }
+      break;
+    }
+    default:
+      return -1;
+  }
+  return budget < 0 ? -1 : budget;
 }
