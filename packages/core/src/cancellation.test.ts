@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { anyStop, createCancellation, onStop, toSignal } from './cancellation.js';
+import { anyStop, createCancellation, onStop, toCancellation, type Cancellation } from './cancellation.js';
 import { createChain } from './chain.js';
 import { Priority, type Interceptor } from './interceptor.js';
 import { runRequest } from './testing.js';
@@ -42,32 +42,29 @@ describe('createCancellation', () => {
     expect(seen).toEqual(['cut']);
   });
 
-  it('listens to an AbortSignal through onStop and turns a cancellation into a signal', () => {
+  it('listens to an AbortSignal through onStop, and reads it live through toCancellation', () => {
     const controller = new AbortController();
     const seen: unknown[] = [];
     onStop(controller.signal, (reason) => seen.push(reason));
+    const live = toCancellation(controller.signal);
+    expect(live.aborted).toBe(false);
     controller.abort('x');
     expect(seen).toEqual(['x']);
-
-    const cancel = createCancellation();
-    const signal = toSignal(cancel);
-    expect(signal?.aborted).toBe(false);
-    cancel.cancel('y');
-    expect(signal?.aborted).toBe(true);
-    expect(signal?.reason).toBe('y');
+    expect(live.aborted).toBe(true);
+    expect(live.reason).toBe('x');
   });
 });
 
 describe('next(undefined, { cancel })', () => {
-  it('hands an inner around that declares `signal` an AbortSignal that aborts with the cancellation', async () => {
+  it('hands an inner around the cancellation as its upstream', async () => {
     const cancel = createCancellation();
-    let inner: AbortSignal | undefined;
+    let inner: Cancellation | undefined;
     const outer: Interceptor = { name: 'outer', around: (_req, _ctx, next) => next(undefined, { cancel }) };
     const below: Interceptor = {
       name: 'below',
       priority: Priority.Low,
-      around: (_req, _ctx, next, signal) => {
-        inner = signal;
+      around: (_req, _ctx, next, upstream) => {
+        inner = upstream;
         return next();
       },
     };

@@ -108,14 +108,16 @@ export function anyStop(a: AbortSignal | Cancellation, b: AbortSignal | Cancella
   };
 }
 
-function toCancellation(stop: AbortSignal | Cancellation): Cancellation {
-  return isAbortSignal(stop) ? { aborted: stop.aborted, reason: stop.reason, onAbort: (listener) => onStop(stop, listener) } : stop;
-}
-
-/** Internal: an AbortSignal for code that asks for one (an `around` reading its `signal` parameter). */
-export function toSignal(stop: Stop): AbortSignal | undefined {
-  if (stop === undefined || isAbortSignal(stop)) return stop;
-  const controller = new AbortController();
-  stop.onAbort((reason) => controller.abort(reason));
-  return controller.signal;
+/** Either kind as a `Cancellation` (an AbortSignal is read live, not copied). */
+export function toCancellation(stop: AbortSignal | Cancellation): Cancellation {
+  if (!isAbortSignal(stop)) return stop;
+  return {
+    get aborted() {
+      return stop.aborted;
+    },
+    get reason() {
+      return stop.reason;
+    },
+    onAbort: (listener) => onStop(stop, listener),
+  };
 }

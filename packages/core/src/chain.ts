@@ -1,6 +1,6 @@
 // createChain: resolves the order once, runs requests in ascending priority and responses in reverse (onion),
 // and turns every failure into a JSON-RPC error value so no request is ever left without a response.
-import { anyStop, toSignal, type Cancellation, type Stop } from './cancellation.js';
+import { anyStop, toCancellation, type Cancellation, type Stop } from './cancellation.js';
 import { systemClock, type Clock } from './clock.js';
 import type { InterceptorContext } from './context.js';
 import { InterceptorError, isInterceptorError } from './errors.js';
@@ -150,10 +150,8 @@ export function createChain(interceptors: readonly Interceptor[], options: Chain
       let response: JsonRpcResponse;
       if (interceptor.around) {
         try {
-          // An AbortSignal is made for a `signal` parameter only when the hook declares one (a `Cancellation` is cheaper).
-          const around = interceptor.around;
-          const param = signal === undefined || around.length < 4 ? undefined : toSignal(signal);
-          response = asResponse(await around.call(interceptor, req, ctx, makeNext(p, req, signal), param), request, interceptor);
+          const upstream = signal === undefined ? undefined : toCancellation(signal);
+          response = asResponse(await interceptor.around.call(interceptor, req, ctx, makeNext(p, req, signal), upstream), request, interceptor);
         } catch (cause) {
           response = raise(cause, interceptor, ctx, active, report).toResponse(request.id);
         }

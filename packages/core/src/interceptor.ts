@@ -46,12 +46,11 @@ export interface Interceptor {
   onRequest?(request: JsonRpcRequest, ctx: InterceptorContext): Awaitable<void | JsonRpcResponse>;
   /**
    * Wraps everything below this interceptor: call `next()` to go on, call it again to replay, or answer without
-   * calling it. Runs after this interceptor's `onRequest` and before its `onResponse`. `signal` is the one an outer
-   * `around` passed to its `next` (e.g. a per-attempt deadline), if any: stop waiting when it aborts. It is made
-   * only for a hook that declares the parameter (`around(request, ctx, next, signal)`), as it costs an AbortController
-   * when the outer `around` passed a `cancel`.
+   * calling it. Runs after this interceptor's `onRequest` and before its `onResponse`. `upstream` is what the outer
+   * `around`s passed to their `next` (a `signal` or a `cancel`, e.g. a per-attempt deadline), as one `Cancellation`,
+   * if any: stop waiting when it aborts.
    */
-  around?(request: JsonRpcRequest, ctx: InterceptorContext, next: Next, signal?: AbortSignal): Promise<JsonRpcResponse>;
+  around?(request: JsonRpcRequest, ctx: InterceptorContext, next: Next, upstream?: Cancellation): Promise<JsonRpcResponse>;
   /** Sees (and may mutate) the response on its way back, including error responses made by the chain. */
   onResponse?(response: JsonRpcResponse, ctx: InterceptorContext): Awaitable<void>;
   /** Sees (and may mutate) a notification; return `DROP` to stop it. */

@@ -1,6 +1,7 @@
 // retry: replays failed idempotent requests we sent (client side), with exponential backoff and full jitter,
 // honouring the server's `retryAfterMs` and stopping as soon as the exchange is cancelled.
 import type { Clock } from '../clock.js';
+import { anyStop, toCancellation, type Cancellation } from '../cancellation.js';
 import type { InterceptorContext } from '../context.js';
 import { ErrorCode, errorResponse, isInterceptorError } from '../errors.js';
 import * as check from '../internal/options.js';
@@ -134,7 +135,7 @@ export function retry(options: RetryOptions = {}): Interceptor {
 
       const clock = fixedClock ?? ctx.clock;
       // An outer per-attempt deadline ends the retrying too, not only a cancelled exchange.
-      const stop = upstream === undefined ? ctx.signal : AbortSignal.any([ctx.signal, upstream]);
+      const stop: Cancellation = upstream === undefined ? toCancellation(ctx.signal) : anyStop(ctx.signal, upstream);
       const labels = { method: request.method };
       let attempts = 1;
       let gaveUp: RetryRecord['gaveUp'];
@@ -184,20 +185,19 @@ export function retry(options: RetryOptions = {}): Interceptor {
   }
 }
 
-/** Resolves true after `ms`, or false as soon as `signal` aborts (the timer is then cleared). */
-function wait(clock: Clock, ms: number, signal: AbortSignal): Promise<boolean> {
-  if (signal.aborted) return Promise.resolve(false);
+/** Resolves true after `ms`, or false as soon as `stop` aborts (the timer is then cleared). */
+function wait(clock: Clock, ms: number, stop: Cancellation): Promise<boolean> {
+  if (stop.aborted) return Promise.resolve(false);
   if (ms <= 0) return Promise.resolve(true);
   return new Promise((resolve) => {
-    const onAbort = (): void => {
-      clock.clearTimeout(timer);
-      resolve(false);
-    };
     const timer = clock.setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
+      off();
       resolve(true);
     }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
+    const off = stop.onAbort(() => {
+      clock.clearTimeout(timer);
+      resolve(false);
+    });
   });
 }
 
