@@ -29,7 +29,10 @@ export interface InterceptorContext {
   readonly method: string;
   /** The JSON-RPC id; undefined for a notification. */
   readonly jsonrpcId: JsonRpcId | undefined;
-  /** A UUID correlation id: the one in `params._meta` when the frame carries one, else a fresh one. */
+  /**
+   * A UUID correlation id: the one in `params._meta["dev.mcp-interceptors/request-id"]` when the frame carries one,
+   * else a fresh one. `requestId()` writes it into the requests we send, so the far side's chain joins it.
+   */
   requestId: string;
   /** When the exchange began, from the chain's clock (epoch milliseconds). */
   readonly startTime: number;

@@ -72,7 +72,8 @@ describe.each(transports)('over %s', (name) => {
     expect(server.received.find((m) => 'result' in m)).toEqual({
       jsonrpc: '2.0',
       id: 0,
-      result: { role: 'assistant', model: 'test-model', content: { type: 'text', text: 're:why#0' } },
+      // The client's requestId() echoes the correlation id of the request it answered.
+      result: { role: 'assistant', model: 'test-model', content: { type: 'text', text: 're:why#0' }, _meta: { [REQUEST_ID_META_KEY]: expect.any(String) } },
     });
   });
 

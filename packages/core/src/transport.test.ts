@@ -10,6 +10,7 @@ import { createChain } from './chain.js';
 import { REQUEST_ID_META_KEY } from './context.js';
 import { Priority, type Interceptor } from './interceptor.js';
 import { connectPair, registerDefaultTools } from './test-support/pair.js';
+import { requestId } from './interceptors/request-id.js';
 import { intercept } from './transport.js';
 
 const throwsOn = (hook: 'onRequest' | 'onResponse' | 'onNotification', when: (method: string) => boolean): Interceptor => ({
@@ -216,10 +217,10 @@ describe('frame hygiene', () => {
 });
 
 describe('correlation id', () => {
-  it('is stamped on outbound requests and joined by the far side; an id the frame already carries is kept', async () => {
+  it('is stamped on outbound requests by requestId() and joined by the far side; an id the frame already carries is kept', async () => {
     const seen: string[] = [];
     const look: Interceptor = { name: 'look', onRequest: (req, ctx) => void (req.method === 'tools/call' && seen.push(`${ctx.side}:${ctx.requestId}`)) };
-    const pair = await connectPair({ clientChain: [look], serverChain: [look] });
+    const pair = await connectPair({ clientChain: [requestId(), look], serverChain: [look] });
     await pair.client.callTool({ name: 'echo', arguments: { text: 'x' } });
     const [client, server] = seen.splice(0);
     expect(client).toMatch(/^client:[0-9a-f-]{36}$/);

@@ -1,5 +1,5 @@
 import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type TextMapPropagator } from '@opentelemetry/api';
-import { circuitBreaker, concurrency, ErrorCode, InterceptorError, Priority, rateLimit, retry, type Interceptor } from '@mcp-interceptors/core';
+import { circuitBreaker, concurrency, ErrorCode, InterceptorError, Priority, rateLimit, requestId, retry, type Interceptor } from '@mcp-interceptors/core';
 import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { connectPair, type Pair } from '../../core/src/test-support/pair.js';
@@ -34,7 +34,7 @@ const rejecting = (code: number, data: { reason: string; [key: string]: unknown 
 
 describe('tracing spans', () => {
   it('records a CLIENT and a SERVER span for tools/call with the MCP attribute set, parent and child in one trace', async () => {
-    pair = await connectPair({ clientChain: [traced()], serverChain: [traced()] });
+    pair = await connectPair({ clientChain: [requestId(), traced()], serverChain: [traced()] });
     await pair.client.callTool({ name: 'echo', arguments: { text: 'hi' } });
 
     const client = otel.span('tools/call echo', SpanKind.CLIENT);

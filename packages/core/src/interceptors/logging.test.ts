@@ -4,6 +4,7 @@ import { createChain } from '../chain.js';
 import { ErrorCode, InterceptorError } from '../errors.js';
 import { Priority, type Interceptor } from '../interceptor.js';
 import { connectPair } from '../test-support/pair.js';
+import { requestId } from './request-id.js';
 import { createManualClock, runNotification, runRequest } from '../testing.js';
 import { TRUNCATION_MARKER } from '../sensitive-keys.js';
 import { jsonLinesSink, logging, nullSink, stderrSink, type LogRecord, type LoggingOptions } from './logging.js';
@@ -224,7 +225,7 @@ describe('logging over a real SDK client and server', () => {
       },
     };
     const pair = await connectPair({
-      clientChain: [client.interceptor],
+      clientChain: [requestId(), client.interceptor],
       serverChain: [server.interceptor, vault],
       setup: (s) => {
         s.registerTool('login', { inputSchema: { user: z.string(), password: z.string(), apiKey: z.string() } }, async ({ user }) => ({

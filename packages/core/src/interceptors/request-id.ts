@@ -62,7 +62,9 @@ export function requestId(options: RequestIdOptions = {}): Interceptor {
         const offered = metaOf(request)?.[REQUEST_ID_META_KEY];
         id = trustInbound && isValidRequestId(offered) ? offered : fresh();
       } else {
-        id = fresh();
+        // A gateway passing on the id of the request it serves keeps it; anything else starts a new one.
+        const carried = metaOf(request)?.[REQUEST_ID_META_KEY];
+        id = isValidRequestId(carried) ? carried : fresh();
       }
       ctx.requestId = id;
       stamp(request, id);

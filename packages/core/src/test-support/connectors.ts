@@ -12,6 +12,7 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { CreateMessageRequestSchema, isInitializeRequest, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { createChain } from '../chain.js';
 import { Priority } from '../interceptor.js';
+import { requestId } from '../interceptors/request-id.js';
 import { intercept, type InterceptedTransport } from '../transport.js';
 import { createFixtureServer } from './fixture-server.js';
 import { recorder } from './recorder.js';
@@ -41,7 +42,7 @@ export interface Connected {
 async function connectClient(name: TransportName, inner: Transport, cleanup: () => Promise<void>): Promise<Connected> {
   const clientLog: string[] = [];
   const clientReceived: JSONRPCMessage[] = [];
-  const chain = createChain([recorder('cli-inner', Priority.Low, clientLog), recorder('cli-outer', Priority.High, clientLog)]);
+  const chain = createChain([requestId(), recorder('cli-inner', Priority.Low, clientLog), recorder('cli-outer', Priority.High, clientLog)]);
   const clientTransport = intercept(inner, chain, { side: 'client' });
   const start = clientTransport.start.bind(clientTransport);
   clientTransport.start = async () => {
