@@ -62,18 +62,40 @@ export interface Measurement {
   /** Median milliseconds per call over the rounds. */
   readonly msPerCall: number;
   readonly callsPerSecond: number;
+  /** Median over the rounds of this setup's time per call divided by the first setup's in the same round. */
+  readonly ratio: number;
+}
+
+export interface CompareOptions {
+  /** Calls per measurement. */
+  readonly calls: number;
+  readonly concurrency: number;
+  /** Measurements per setup. */
+  readonly rounds: number;
+  /** Calls that warm each new pair before it is measured. @defaultValue min(2000, calls) */
+  readonly warmup?: number;
+  /** Rounds after which every pair is replaced by a fresh one. @defaultValue 8 */
+  readonly roundsPerPair?: number;
 }
 
 /**
- * Measures every setup `rounds` times, alternating the order each round, `calls` calls per measurement.
- * The median per setup is reported.
+ * Measures every setup `rounds` times, `calls` calls per measurement, the order rotating each round so no setup
+ * always runs first or last. Shared machines drift by ±20% over seconds, so what is reported is the median over the
+ * rounds of each setup's time relative to the first setup's in the same round (a paired comparison); and the pairs
+ * are replaced every few rounds, since the JIT state of one client/server pair can be ±5% off another's.
  */
-export async function compare(setups: readonly Setup[], options: { calls: number; concurrency: number; rounds: number; warmup?: number }): Promise<Measurement[]> {
-  const pairs = await Promise.all(setups.map((s) => connectEcho(s)));
-  for (const pair of pairs) await drive(pair, options.warmup ?? Math.min(2000, options.calls), options.concurrency);
+export async function compare(setups: readonly Setup[], options: CompareOptions): Promise<Measurement[]> {
+  const perPair = options.roundsPerPair ?? 8;
+  const warmup = options.warmup ?? Math.min(2000, options.calls);
   const samples: number[][] = setups.map(() => []);
+  let pairs: EchoPair[] = [];
   for (let round = 0; round < options.rounds; round++) {
-    const order = setups.map((_, i) => i);
+    if (round % perPair === 0) {
+      await Promise.all(pairs.map((p) => p.close()));
+      pairs = await Promise.all(setups.map((s) => connectEcho(s)));
+      for (const pair of pairs) await drive(pair, warmup, options.concurrency);
+    }
+    const order = setups.map((_, i) => (i + round) % setups.length);
     if (round % 2 === 1) order.reverse();
     for (const i of order) {
       const ms = await drive(pairs[i] as EchoPair, options.calls, options.concurrency);
@@ -81,9 +103,11 @@ export async function compare(setups: readonly Setup[], options: { calls: number
     }
   }
   await Promise.all(pairs.map((p) => p.close()));
+  const base = samples[0] as number[];
   return setups.map((s, i) => {
-    const msPerCall = median(samples[i] as number[]);
-    return { setup: s.name, msPerCall, callsPerSecond: 1000 / msPerCall };
+    const own = samples[i] as number[];
+    const msPerCall = median(own);
+    return { setup: s.name, msPerCall, callsPerSecond: 1000 / msPerCall, ratio: median(own.map((ms, round) => ms / (base[round] as number))) };
   });
 }
 
@@ -95,11 +119,10 @@ export function median(values: readonly number[]): number {
 
 /** Prints a table of calls/s and the ratio of time per call to the first (bare) setup; returns the ratios by name. */
 export function report(title: string, results: readonly Measurement[], targets: Record<string, number> = {}): Record<string, number> {
-  const base = results[0] as Measurement;
   const ratios: Record<string, number> = {};
   console.log(`\n${title}`);
   for (const r of results) {
-    const ratio = r.msPerCall / base.msPerCall;
+    const ratio = r.ratio;
     ratios[r.setup] = ratio;
     const target = targets[r.setup];
     const verdict = target === undefined ? '' : ratio <= target ? `  (target ≤ ${target.toFixed(2)}× met)` : `  (target ≤ ${target.toFixed(2)}× MISSED)`;

@@ -1,21 +1,22 @@
 // createChain: resolves the order once, runs requests in ascending priority and responses in reverse (onion),
 // and turns every failure into a JSON-RPC error value so no request is ever left without a response.
-import { anyStop, toCancellation, type Cancellation, type Stop } from './cancellation.js';
+import type { Cancellation } from './cancellation.js';
 import { systemClock, type Clock } from './clock.js';
 import type { InterceptorContext } from './context.js';
 import { InterceptorError, isInterceptorError } from './errors.js';
-import { copyMessage, copyResponse } from './internal/copy-frame.js';
-import { asResponse, isThenable, linearRunner, type Step } from './internal/linear-run.js';
-import { DROP, Priority, type Interceptor, type Next } from './interceptor.js';
+import { Deferred } from './internal/deferred.js';
+import { isThenable, Runner, type AttemptTerminal, type Done, type ErrorReporter, type Step } from './internal/run.js';
+import { DROP, Priority, type Interceptor } from './interceptor.js';
 import type { JsonRpcNotification, JsonRpcRequest, JsonRpcResponse } from './jsonrpc.js';
 import { createMetricsRegistry, type MetricsRegistry, type MetricsRegistryOptions } from './metrics.js';
 
-/** Sends the request on (to the transport or the handler) and resolves with its response. */
-/** `signal` is what the `around`s above passed to `next` (an AbortSignal or a lighter `Cancellation`), if any. */
+/**
+ * Sends the request on (to the transport or the handler) and resolves with its response. `signal` is what the
+ * `around`s above passed to `next` (an AbortSignal or a lighter `Cancellation`), if any.
+ */
 export type Terminal = (request: JsonRpcRequest, ctx: InterceptorContext, signal: AbortSignal | Cancellation | undefined) => Promise<JsonRpcResponse>;
 
-/** Receives hook crashes (anything thrown that is not an InterceptorError), with the cause kept in `error.cause`. */
-export type ErrorReporter = (error: InterceptorError, ctx: InterceptorContext) => void;
+export type { Attempt, AttemptTerminal, Done, ErrorReporter } from './internal/run.js';
 
 export interface ChainOptions {
   /** The clock every context and time-based interceptor reads. @defaultValue systemClock */
@@ -45,6 +46,11 @@ export interface Chain {
   describe(): ChainEntry[];
   /** Runs a request through the chain. Never rejects. */
   handleRequest(request: JsonRpcRequest, ctx: InterceptorContext, terminal: Terminal, report?: ErrorReporter): Promise<JsonRpcResponse>;
+  /**
+   * `handleRequest` with callbacks, as transports use it: the terminal answers each attempt through `attempt`, and
+   * `done` gets the final response exactly once. Synchronous hooks then cost no promise or microtask.
+   */
+  dispatch(request: JsonRpcRequest, ctx: InterceptorContext, terminal: AttemptTerminal, report: ErrorReporter | undefined, done: Done): void;
   /** Runs a notification through the chain. Resolves false when it was dropped (by `DROP` or a failing hook). */
   handleNotification(notification: JsonRpcNotification, ctx: InterceptorContext, report?: ErrorReporter): Promise<boolean>;
 }
@@ -81,10 +87,8 @@ export function createChain(interceptors: readonly Interceptor[], options: Chain
   const notificationSteps: Step[] = [];
   const predicates: Step[] = [];
   const errorObservers: Step[] = [];
-  let hasAround = false;
   ordered.forEach((interceptor, index) => {
-    if (interceptor.around) hasAround = true;
-    const step: Step = { index, interceptor, onRequest: interceptor.onRequest, onResponse: interceptor.onResponse };
+    const step: Step = { index, interceptor, onRequest: interceptor.onRequest, around: interceptor.around, onResponse: interceptor.onResponse };
     if (interceptor.onRequest || interceptor.around || interceptor.onResponse) requestSteps.push(step);
     if (interceptor.onNotification) notificationSteps.push(step);
     if (interceptor.shouldExecute) predicates.push(step);
@@ -119,72 +123,34 @@ export function createChain(interceptors: readonly Interceptor[], options: Chain
     return error;
   }
 
-  const runLinear = linearRunner(requestSteps, raise);
+  const runner = new Runner(requestSteps, raise);
+
+  function dispatch(request: JsonRpcRequest, ctx: InterceptorContext, terminal: AttemptTerminal, report: ErrorReporter | undefined, done: Done): void {
+    const decision = decideActive(ctx);
+    if (decision.failed) {
+      done(raise(decision.cause, decision.failed.interceptor, ctx, decision.active, report).toResponse(request.id), ctx);
+      return;
+    }
+    runner.run(request, ctx, terminal, decision.active, report, done);
+  }
 
   function handleRequest(request: JsonRpcRequest, ctx: InterceptorContext, terminal: Terminal, report?: ErrorReporter): Promise<JsonRpcResponse> {
-    const decision = decideActive(ctx);
-    const active = decision.active;
-    if (decision.failed) return Promise.resolve(raise(decision.cause, decision.failed.interceptor, ctx, active, report).toResponse(request.id));
-
-    const run = async (position: number, req: JsonRpcRequest, signal: Stop): Promise<JsonRpcResponse> => {
-      let p = position;
-      if (active !== undefined) while (p < requestSteps.length && !active[(requestSteps[p] as Step).index]) p++;
-      const step = requestSteps[p];
-      if (step === undefined) {
-        try {
-          return await terminal(req, ctx, signal);
-        } catch (cause) {
-          return raise(cause, undefined, ctx, active, report).toResponse(request.id);
-        }
+    const answer = new Deferred<JsonRpcResponse>();
+    const sendOn: AttemptTerminal = (req, c, stop, attempt) => {
+      let pending: Promise<JsonRpcResponse>;
+      try {
+        pending = Promise.resolve(terminal(req, c, stop));
+      } catch (cause) {
+        attempt.fail(cause);
+        return;
       }
-      const interceptor = step.interceptor;
-      if (interceptor.onRequest) {
-        try {
-          let early = interceptor.onRequest(req, ctx);
-          if (isThenable(early)) early = await early;
-          if (early !== undefined && early !== null) return copyResponse(asResponse(early, request, interceptor));
-        } catch (cause) {
-          return raise(cause, interceptor, ctx, active, report).toResponse(request.id);
-        }
-      }
-      let response: JsonRpcResponse;
-      if (interceptor.around) {
-        try {
-          const upstream = signal === undefined ? undefined : toCancellation(signal);
-          response = asResponse(await interceptor.around.call(interceptor, req, ctx, makeNext(p, req, signal), upstream), request, interceptor);
-        } catch (cause) {
-          response = raise(cause, interceptor, ctx, active, report).toResponse(request.id);
-        }
-      } else {
-        response = await run(p + 1, req, signal);
-      }
-      if (interceptor.onResponse) {
-        try {
-          const pending = interceptor.onResponse(response, ctx);
-          if (isThenable(pending)) await pending;
-        } catch (cause) {
-          response = raise(cause, interceptor, ctx, active, report).toResponse(request.id);
-        }
-      }
-      return response;
+      pending.then(
+        (response) => attempt.resume(response),
+        (cause: unknown) => attempt.fail(cause),
+      );
     };
-
-    const makeNext = (position: number, req: JsonRpcRequest, signal: Stop): Next => {
-      // Each replay starts from the request as `around` received it, not as the last attempt left it.
-      const pristine = copyMessage(req);
-      let calls = 0;
-      return (override, nextOptions) => {
-        calls++;
-        let forward = override ?? (calls === 1 ? req : copyMessage(pristine));
-        if (forward.id !== request.id) forward = { ...forward, id: request.id };
-        const own = nextOptions === undefined ? undefined : ownStop(nextOptions.signal, nextOptions.cancel);
-        const combined = own === undefined ? signal : signal === undefined ? own : anyStop(signal, own);
-        return run(position + 1, forward, combined);
-      };
-    };
-
-    // Without `around`, one path with no promise per hook (see linear-run.ts), as every frame passes through here.
-    return hasAround ? run(0, request, undefined) : runLinear(request, ctx, terminal, active, report);
+    dispatch(request, ctx, sendOn, report, (response) => answer.resolve(response));
+    return answer.promise;
   }
 
   async function handleNotification(notification: JsonRpcNotification, ctx: InterceptorContext, report?: ErrorReporter): Promise<boolean> {
@@ -229,6 +195,7 @@ export function createChain(interceptors: readonly Interceptor[], options: Chain
         };
       }),
     handleRequest,
+    dispatch,
     handleNotification,
   };
 }
@@ -254,8 +221,3 @@ function validateInterceptor(value: Interceptor, index: number): void {
 }
 
 
-/** What one `next` call asked to be stopped by: its signal, its cancellation, or both. */
-function ownStop(signal: AbortSignal | undefined, cancel: Cancellation | undefined): Stop {
-  if (signal === undefined) return cancel;
-  return cancel === undefined ? signal : anyStop(signal, cancel);
-}

@@ -70,7 +70,8 @@ export interface ExchangeInit {
   readonly related?: InterceptorContext | undefined;
 }
 
-type AbortListener = (reason: unknown) => void;
+/** Internal: told the reason, and the context (so one listener function can serve every exchange). */
+export type AbortListener = (reason: unknown, ctx: ExchangeContext) => void;
 
 /** The context implementation. Allocates its metadata map, abort controller and id only when first used. */
 export class ExchangeContext implements InterceptorContext {
@@ -168,14 +169,14 @@ export class ExchangeContext implements InterceptorContext {
     const listeners = this.listeners;
     this.listener = undefined;
     this.listeners = undefined;
-    first?.(reason);
-    if (listeners) for (const listener of listeners) listener(reason);
+    first?.(reason, this);
+    if (listeners) for (const listener of listeners) listener(reason, this);
   }
 
   /** Internal: a listener without an AbortController (cheaper on the hot path). Returns the unsubscribe. */
   onAbort(listener: AbortListener): () => void {
     if (this.aborted) {
-      listener(this.abortReason);
+      listener(this.abortReason, this);
       return noop;
     }
     this.listen(listener);
@@ -185,7 +186,7 @@ export class ExchangeContext implements InterceptorContext {
   /** Internal: `onAbort` without making an unsubscribe function (the transport's way, once per request); see `offAbort`. */
   listen(listener: AbortListener): void {
     if (this.aborted) {
-      listener(this.abortReason);
+      listener(this.abortReason, this);
       return;
     }
     // One listener needs no array: the transport's is usually the only one.

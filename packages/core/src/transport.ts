@@ -3,9 +3,9 @@
 // once, and forwards send options, `extra` and unknown members untouched. Failure policy: ts-mcp.md §6a.
 import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage, MessageExtraInfo } from '@modelcontextprotocol/sdk/types.js';
-import { onStop, type Cancellation } from './cancellation.js';
-import type { Chain, ErrorReporter } from './chain.js';
-import { ExchangeContext, type Direction, type InterceptorContext } from './context.js';
+import { onStop, type Stop } from './cancellation.js';
+import type { Attempt, AttemptTerminal, Chain, Done, ErrorReporter } from './chain.js';
+import { ExchangeContext, type AbortListener, type Direction, type ExchangeInit, type InterceptorContext } from './context.js';
 import { ErrorCode, errorResponse, InterceptorError, isInterceptorError } from './errors.js';
 import { copyMembersOf, copyParamsOf, copyTopLevel } from './internal/copy-frame.js';
 import { Deferred } from './internal/deferred.js';
@@ -23,28 +23,50 @@ export interface InterceptOptions {
   readonly lateResponseMemory?: number;
 }
 
-/** One request in flight through this transport (linked into the transport's list of live exchanges). */
-interface Exchange extends Linked<Exchange> {
-  readonly ctx: ExchangeContext;
-  readonly id: JsonRpcId;
+/**
+ * One request in flight through this transport: the context its hooks see, and the transport's bookkeeping (one
+ * object per request, linked into the transport's list of live exchanges).
+ */
+class Exchange extends ExchangeContext implements Linked<Exchange> {
+  readonly rpcId: JsonRpcId;
   /** The downstream attempt under way (replays make new ones). */
-  pending: Deferred<JsonRpcResponse> | undefined;
-  /** Outbound: resolves Protocol's `send(request)`; inbound: resolves Protocol's `send(response)`. */
-  readonly sent: Deferred<void>;
+  attempt: Attempt | undefined = undefined;
+  /**
+   * The inner transport's promise for the send Protocol waits on (the request, or our response), when that send
+   * began while Protocol's own call into this wrapper was still running: Protocol then gets it as it is.
+   */
+  sendPromise: Promise<void> | undefined = undefined;
+  /** Protocol's promise otherwise (a hook was still working when Protocol's call returned). */
+  sent: Deferred<void> | undefined = undefined;
+  /** Protocol's `send()` of the request (outbound) or of the response (inbound) is on the stack. */
+  inCall = false;
+  /** The chain has given its final response. */
+  finished = false;
+  /** Outbound: the request went to the inner transport at least once (replays send it again). */
+  sendStarted = false;
   /** Outbound: the options Protocol sent the request with; inbound: those it sent the response with. */
   sendOptions: TransportSendOptions | undefined;
   readonly extra: MessageExtraInfo | undefined;
   /** Who stopped waiting: the peer (`notifications/cancelled`), our own Protocol, or the connection. */
-  cancelled: 'peer' | 'local' | 'closed' | undefined;
+  cancelled: 'peer' | 'local' | 'closed' | undefined = undefined;
   /** Protocol no longer waits for the response (its send failed or it cancelled). */
-  callerGone: boolean;
+  callerGone = false;
   /** Downstream was abandoned by a signal: a response that still comes is late and is dropped. */
-  abandoned: boolean;
+  abandoned = false;
   readonly progressToken: string | number | undefined;
-  /** The current attempt's listener on the exchange's abort (removed when the attempt settles). */
-  onAbort: ((reason: unknown) => void) | undefined;
-  /** Unsubscribes the current attempt from the call's own abort signal, when it has one. */
-  unwatch: (() => void) | undefined;
+  /** Unsubscribes the current attempt from the stop its `next` call carries, when it has one. */
+  unwatch: (() => void) | undefined = undefined;
+  prev: Exchange | undefined = undefined;
+  next: Exchange | undefined = undefined;
+  linked = false;
+
+  constructor(init: ExchangeInit, rpcId: JsonRpcId, extra: MessageExtraInfo | undefined, sendOptions: TransportSendOptions | undefined, progressToken: string | number | undefined) {
+    super(init);
+    this.rpcId = rpcId;
+    this.extra = extra;
+    this.sendOptions = sendOptions;
+    this.progressToken = progressToken;
+  }
 }
 
 const CANCELLED_METHOD = 'notifications/cancelled';
@@ -90,6 +112,13 @@ export class InterceptedTransport<T extends Transport = Transport> implements Tr
   private closed = false;
   private closeFired = false;
   private readonly report: ErrorReporter = (error) => this.raiseError(error);
+  // One function each for every exchange (the exchange is the context they are given): no closure per request.
+  private readonly outboundTerminalFn: AttemptTerminal = (request, ctx, stop, attempt) => this.outboundTerminal(ctx as Exchange, request, stop, attempt);
+  private readonly inboundTerminalFn: AttemptTerminal = (request, ctx, stop, attempt) => this.inboundTerminal(ctx as Exchange, request, stop, attempt);
+  private readonly outboundDone: Done = (response, ctx) => this.finishOutbound(ctx as Exchange, response);
+  private readonly inboundDone: Done = (response, ctx) => this.finishInbound(ctx as Exchange, response);
+  private readonly attemptAborted: AbortListener = (reason, ctx) => this.abortAttempt(ctx as Exchange, reason);
+  private readonly reportSendError = (error: unknown): void => this.raiseError(asError(error));
 
   constructor(inner: T, chain: Chain, options: InterceptOptions) {
     if (typeof inner !== 'object' || inner === null || typeof inner.send !== 'function' || typeof inner.start !== 'function') {
@@ -192,53 +221,68 @@ export class InterceptedTransport<T extends Transport = Transport> implements Tr
     if (request.method === 'initialize') this.state.learnFromInitializeRequest(request.params);
     // The correlation id travels in `_meta` only when `requestId()` is in the chain: stamping every request would
     // cost each call a key the SDK re-validates on the far side (a measurable share of a no-op chain's overhead).
-    void this.chain
-      .handleRequest(request, ex.ctx, (req, _ctx, signal) => this.outboundTerminal(ex, req, signal), this.report)
-      .then((response) => this.finishOutbound(ex, response), (error: unknown) => this.finishOutbound(ex, this.crash(error, ex)));
-    return ex.sent.promise;
+    this.runExchange(ex, request, this.outboundTerminalFn, this.outboundDone);
+    if (ex.sendPromise !== undefined) return ex.sendPromise;
+    if (ex.finished) return Promise.resolve();
+    return (ex.sent = new Deferred<void>()).promise;
   }
 
-  private outboundTerminal(ex: Exchange, request: JsonRpcRequest, signal: AbortSignal | Cancellation | undefined): Promise<JsonRpcResponse> {
-    const early = this.abortedResponse(ex, signal);
-    if (early) return Promise.resolve(early);
-    const pending = new Deferred<JsonRpcResponse>();
-    ex.pending = pending;
-    this.outbound.set(ex.id, ex);
-    this.watch(ex, signal, (reason) => {
-      if (!this.settle(ex, pending, this.abortResponse(ex, reason))) return;
-      this.outbound.deleteIf(ex.id, ex);
-      ex.abandoned = true;
-      this.lateOutbound.add(ex.id);
-      // Tell the peer to stop, unless our Protocol already did or there is no connection left.
-      if (ex.cancelled === undefined && !this.closed) {
-        const reasonText = isInterceptorError(reason) ? reason.data.reason : 'cancelled';
-        void this.sendNotification({ jsonrpc: '2.0', method: CANCELLED_METHOD, params: { requestId: ex.id, reason: reasonText } }, ex.sendOptions, ex).catch((error: unknown) =>
-          this.raiseError(asError(error)),
-        );
-      }
-    });
-    void this.sendAfterNotifications(request, ex.sendOptions).then(
-      () => ex.sent.resolve(),
-      (error: unknown) => {
-        // Protocol rejects its caller from `send()`; the chain still sees the failure as a response.
-        if (ex.sent.reject(error)) ex.callerGone = true;
-        this.outbound.deleteIf(ex.id, ex);
-        this.settle(ex, pending, new InterceptorError(ErrorCode.InternalError, 'Failed to send request', { reason: 'SEND_FAILED' }, { cause: error }).toResponse(ex.id));
-      },
-    );
-    return pending.promise;
+  /** Runs the chain over `ex` while Protocol's call is on the stack (see `Exchange.inCall`). */
+  private runExchange(ex: Exchange, request: JsonRpcRequest, terminal: AttemptTerminal, done: Done): void {
+    ex.inCall = true;
+    try {
+      this.chain.dispatch(request, ex, terminal, this.report, done);
+    } catch (error) {
+      if (!ex.finished) done(this.crash(error, ex), ex);
+    } finally {
+      ex.inCall = false;
+    }
+  }
+
+  private outboundTerminal(ex: Exchange, request: JsonRpcRequest, stop: Stop, attempt: Attempt): void {
+    const early = this.abortedResponse(ex, stop);
+    if (early) {
+      attempt.resume(early);
+      return;
+    }
+    ex.attempt = attempt;
+    this.outbound.set(ex.rpcId, ex);
+    this.watch(ex, stop);
+    const first = !ex.sendStarted;
+    ex.sendStarted = true;
+    const sending = this.sendAfterNotifications(request, ex.sendOptions);
+    if (first && ex.inCall) {
+      // Protocol's `send()` is still running: it gets the inner transport's own promise.
+      ex.sendPromise = sending;
+      sending.then(undefined, (error: unknown) => this.requestNotSent(ex, attempt, error, true));
+    } else {
+      sending.then(
+        () => {
+          if (first) ex.sent?.resolve();
+        },
+        (error: unknown) => this.requestNotSent(ex, attempt, error, first),
+      );
+    }
+  }
+
+  /** The inner transport refused the request: the chain sees the failure as a response. */
+  private requestNotSent(ex: Exchange, attempt: Attempt, error: unknown, first: boolean): void {
+    // Protocol rejects its caller from `send()`; it must not also get a response.
+    if (first && (ex.sendPromise !== undefined || ex.sent?.reject(error) === true)) ex.callerGone = true;
+    this.outbound.deleteIf(ex.rpcId, ex);
+    this.settle(ex, attempt, new InterceptorError(ErrorCode.InternalError, 'Failed to send request', { reason: 'SEND_FAILED' }, { cause: error }).toResponse(ex.rpcId));
   }
 
   private finishOutbound(ex: Exchange, response: JsonRpcResponse): void {
+    ex.finished = true;
     this.endExchange(ex);
-    this.outbound.deleteIf(ex.id, ex);
-    if (ex.cancelled !== undefined || ex.callerGone || this.closed) {
-      ex.sent.resolve();
-      return;
-    }
-    ex.sent.resolve();
-    if (ex.ctx.method === 'initialize' && 'result' in response) this.state.learnFromInitializeResult(response.result);
-    this.deliver(response);
+    this.outbound.deleteIf(ex.rpcId, ex);
+    ex.sent?.resolve();
+    if (ex.cancelled !== undefined || ex.callerGone || this.closed) return;
+    if (ex.method === 'initialize' && 'result' in response) this.state.learnFromInitializeResult(response.result);
+    // Answered before Protocol's `send()` returned (a hook answered at once): Protocol hears it once that call is over.
+    if (ex.inCall) queueMicrotask(() => this.deliver(response));
+    else this.deliver(response);
   }
 
   // ── inbound requests ───────────────────────────────────────────────────────────────────────────────
@@ -254,29 +298,20 @@ export class InterceptedTransport<T extends Transport = Transport> implements Tr
     }
     const ex = this.newExchange('inbound', request, extra, undefined);
     if (request.method === 'initialize') this.state.learnFromInitializeRequest(request.params);
-    this.inbound.set(ex.id, ex);
-    void this.chain
-      .handleRequest(request, ex.ctx, (req, _ctx, signal) => this.inboundTerminal(ex, req, signal), this.report)
-      .then((response) => this.finishInbound(ex, response), (error: unknown) => this.finishInbound(ex, this.crash(error, ex)));
+    this.inbound.set(ex.rpcId, ex);
+    this.runExchange(ex, request, this.inboundTerminalFn, this.inboundDone);
   }
 
-  private inboundTerminal(ex: Exchange, request: JsonRpcRequest, signal: AbortSignal | Cancellation | undefined): Promise<JsonRpcResponse> {
-    const early = this.abortedResponse(ex, signal);
-    if (early) return Promise.resolve(early);
-    const pending = new Deferred<JsonRpcResponse>();
-    ex.pending = pending;
-    this.watch(ex, signal, (reason) => {
-      if (!this.settle(ex, pending, this.abortResponse(ex, reason))) return;
-      ex.abandoned = true;
-      // The peer's own cancellation reaches Protocol as it is; for a timeout or abort, cancel the handler ourselves.
-      if (ex.cancelled === undefined && !this.closed) {
-        const reasonText = isInterceptorError(reason) ? reason.data.reason : 'cancelled';
-        this.deliver({ jsonrpc: '2.0', method: CANCELLED_METHOD, params: { requestId: ex.id, reason: reasonText } });
-      }
-    });
+  private inboundTerminal(ex: Exchange, request: JsonRpcRequest, stop: Stop, attempt: Attempt): void {
+    const early = this.abortedResponse(ex, stop);
+    if (early) {
+      attempt.resume(early);
+      return;
+    }
+    ex.attempt = attempt;
+    this.watch(ex, stop);
     if (this.notificationsQueued.inbound === 0) this.deliver(request, ex.extra);
     else void this.notificationTail.inbound.then(() => this.deliver(request, ex.extra));
-    return pending.promise;
   }
 
   /** `copy`: our top-level copy of `response` (which is what goes on when no exchange takes it). */
@@ -287,29 +322,48 @@ export class InterceptedTransport<T extends Transport = Transport> implements Tr
       if (this.lateInbound.take(copy.id as JsonRpcId)) return Promise.resolve();
       return this.inner.send(response as JSONRPCMessage, options);
     }
-    if (ex.pending === undefined || ex.pending.settled) return Promise.resolve();
+    const attempt = ex.attempt;
+    if (attempt === undefined || attempt.settled) return Promise.resolve();
     ex.sendOptions = options;
-    this.settle(ex, ex.pending, copyMembersOf(copy));
-    return ex.sent.promise;
+    ex.inCall = true;
+    try {
+      this.settle(ex, attempt, copyMembersOf(copy));
+    } finally {
+      ex.inCall = false;
+    }
+    if (ex.sendPromise !== undefined) return ex.sendPromise;
+    if (ex.finished) return Promise.resolve();
+    return (ex.sent = new Deferred<void>()).promise;
   }
 
   private finishInbound(ex: Exchange, response: JsonRpcResponse): void {
+    ex.finished = true;
     this.endExchange(ex);
-    this.inbound.deleteIf(ex.id, ex);
-    if (ex.abandoned) this.lateInbound.add(ex.id);
+    this.inbound.deleteIf(ex.rpcId, ex);
+    if (ex.abandoned) this.lateInbound.add(ex.rpcId);
+    const sent = ex.sent;
     // A cancelled request gets no response (MCP cancellation); a closed transport can carry none.
     if (ex.cancelled !== undefined || this.closed) {
-      ex.sent.resolve();
+      sent?.resolve();
       return;
     }
-    if (ex.ctx.method === 'initialize' && 'result' in response) this.state.learnFromInitializeResult(response.result);
-    void this.sendAfterNotifications(response, ex.sendOptions).then(
-      () => ex.sent.resolve(),
-      (error: unknown) => {
-        this.raiseError(asError(error));
-        ex.sent.reject(error);
-      },
-    );
+    if (ex.method === 'initialize' && 'result' in response) this.state.learnFromInitializeResult(response.result);
+    const sending = this.sendAfterNotifications(response, ex.sendOptions);
+    if (ex.inCall) {
+      // Protocol's `send()` of this response is still running: it gets the inner transport's own promise.
+      ex.sendPromise = sending;
+      sending.then(undefined, this.reportSendError);
+    } else if (sent === undefined) {
+      sending.then(undefined, this.reportSendError);
+    } else {
+      sending.then(
+        () => sent.resolve(),
+        (error: unknown) => {
+          this.raiseError(asError(error));
+          sent.reject(error);
+        },
+      );
+    }
   }
 
   // ── inbound responses ──────────────────────────────────────────────────────────────────────────────
@@ -318,17 +372,17 @@ export class InterceptedTransport<T extends Transport = Transport> implements Tr
   private receiveResponse(response: JsonRpcResponse, topLevel: JsonRpcResponse): void {
     const id = topLevel.id as JsonRpcId;
     const ex = this.outbound.get(id);
-    if (ex === undefined || ex.pending === undefined) {
+    const attempt = ex?.attempt;
+    if (ex === undefined || attempt === undefined) {
       if (this.lateOutbound.take(id)) return;
       this.deliver(response);
       return;
     }
     this.outbound.delete(id);
-    const pending = ex.pending;
     const copy = copyMembersOf(topLevel);
     // Progress notifications received before this response reach Protocol before it.
-    if (this.notificationsQueued.inbound > 0) void this.notificationTail.inbound.then(() => this.settle(ex, pending, copy));
-    else this.settle(ex, pending, copy);
+    if (this.notificationsQueued.inbound > 0) void this.notificationTail.inbound.then(() => this.settle(ex, attempt, copy));
+    else this.settle(ex, attempt, copy);
   }
 
   // ── notifications ──────────────────────────────────────────────────────────────────────────────────
@@ -344,7 +398,7 @@ export class InterceptedTransport<T extends Transport = Transport> implements Tr
       if (target !== undefined) {
         related = target;
         target.cancelled ??= 'local';
-        target.ctx.abort(cancelledError('CANCELLED', 'Request cancelled by the sender'));
+        target.abort(cancelledError('CANCELLED', 'Request cancelled by the sender'));
       }
     } else if (notification.method === PROGRESS_METHOD) {
       related = this.inboundProgress.get(progressTokenOf(notification) as string | number);
@@ -362,7 +416,7 @@ export class InterceptedTransport<T extends Transport = Transport> implements Tr
       related = this.inbound.get(requestIdOf(notification) as JsonRpcId);
       if (related !== undefined) {
         related.cancelled ??= 'peer';
-        related.ctx.abort(cancelledError('CANCELLED', 'Request cancelled by the peer'));
+        related.abort(cancelledError('CANCELLED', 'Request cancelled by the peer'));
       }
     } else if (notification.method === PROGRESS_METHOD) {
       related = this.outboundProgress.get(progressTokenOf(notification) as string | number);
@@ -443,7 +497,7 @@ export class InterceptedTransport<T extends Transport = Transport> implements Tr
       const reason = new InterceptorError(ErrorCode.ConnectionClosed, 'Connection closed', { reason: 'CONNECTION_CLOSED' });
       for (const ex of this.live.toArray()) {
         ex.cancelled ??= 'closed';
-        ex.ctx.abort(reason);
+        ex.abort(reason);
       }
       this.lateInbound.clear();
       this.lateOutbound.clear();
@@ -466,54 +520,43 @@ export class InterceptedTransport<T extends Transport = Transport> implements Tr
   private crash(error: unknown, ex: Exchange): JsonRpcResponse {
     const wrapped = InterceptorError.from(error);
     this.raiseError(wrapped);
-    return wrapped.toResponse(ex.id);
+    return wrapped.toResponse(ex.rpcId);
   }
 
   // ── helpers ────────────────────────────────────────────────────────────────────────────────────────
 
   private newExchange(direction: Direction, request: JsonRpcRequest, extra: MessageExtraInfo | undefined, sendOptions: TransportSendOptions | undefined): Exchange {
-    const ctx = new ExchangeContext({
-      side: this.side,
-      direction,
-      kind: 'request',
-      method: request.method,
-      jsonrpcId: request.id,
-      params: request.params,
-      session: this.state,
-      clock: this.chain.clock,
-      metrics: this.chain.metrics,
-      auth: extra?.authInfo,
-      requestInfo: extra?.requestInfo,
-    });
     const meta = request.params?.['_meta'] as JsonObject | undefined;
     const token = meta?.['progressToken'];
-    const ex: Exchange = {
-      ctx,
-      id: request.id,
-      pending: undefined,
-      sent: new Deferred<void>(),
-      sendOptions,
+    const ex = new Exchange(
+      {
+        side: this.side,
+        direction,
+        kind: 'request',
+        method: request.method,
+        jsonrpcId: request.id,
+        params: request.params,
+        session: this.state,
+        clock: this.chain.clock,
+        metrics: this.chain.metrics,
+        auth: extra?.authInfo,
+        requestInfo: extra?.requestInfo,
+      },
+      request.id,
       extra,
-      cancelled: undefined,
-      callerGone: false,
-      abandoned: false,
-      progressToken: typeof token === 'string' || typeof token === 'number' ? token : undefined,
-      onAbort: undefined,
-      unwatch: undefined,
-      prev: undefined,
-      next: undefined,
-      linked: false,
-    };
+      sendOptions,
+      typeof token === 'string' || typeof token === 'number' ? token : undefined,
+    );
     if (ex.progressToken !== undefined) (direction === 'outbound' ? this.outboundProgress : this.inboundProgress).set(ex.progressToken, ex);
     this.live.add(ex);
-    if (this.closed) ctx.abort(new InterceptorError(ErrorCode.ConnectionClosed, 'Connection closed', { reason: 'CONNECTION_CLOSED' }));
+    if (this.closed) ex.abort(new InterceptorError(ErrorCode.ConnectionClosed, 'Connection closed', { reason: 'CONNECTION_CLOSED' }));
     return ex;
   }
 
   private endExchange(ex: Exchange): void {
     this.live.delete(ex);
     if (ex.progressToken !== undefined) {
-      const table = ex.ctx.direction === 'outbound' ? this.outboundProgress : this.inboundProgress;
+      const table = ex.direction === 'outbound' ? this.outboundProgress : this.inboundProgress;
       if (table.get(ex.progressToken) === ex) table.delete(ex.progressToken);
     }
   }
@@ -531,43 +574,63 @@ export class InterceptedTransport<T extends Transport = Transport> implements Tr
       metrics: this.chain.metrics,
       auth: extra?.authInfo,
       requestInfo: extra?.requestInfo,
-      related: related?.ctx,
+      related,
     });
   }
 
   private findLiveOutbound(id: unknown): Exchange | undefined {
-    return this.live.find((ex) => ex.ctx.direction === 'outbound' && ex.id === id);
+    return this.live.find((ex) => ex.direction === 'outbound' && ex.rpcId === id);
   }
 
-  /** Resolves the current attempt once and stops watching its signals. */
-  private settle(ex: Exchange, pending: Deferred<JsonRpcResponse>, response: JsonRpcResponse): boolean {
-    if (!pending.resolve(response)) return false;
-    const onAbort = ex.onAbort;
-    ex.onAbort = undefined;
-    if (onAbort !== undefined) ex.ctx.offAbort(onAbort);
+  /** Answers `attempt` once, after it stops watching its signals. */
+  private settle(ex: Exchange, attempt: Attempt, response: JsonRpcResponse): boolean {
+    if (attempt.settled) return false;
+    ex.offAbort(this.attemptAborted);
     const unwatch = ex.unwatch;
     ex.unwatch = undefined;
     unwatch?.();
-    return true;
+    return attempt.resume(response);
   }
 
-  /** Subscribes the current attempt to the exchange's abort and the call's signal, until `settle`. */
-  private watch(ex: Exchange, signal: AbortSignal | Cancellation | undefined, onAbort: (reason: unknown) => void): void {
-    ex.onAbort = onAbort;
-    ex.ctx.listen(onAbort);
-    if (signal === undefined) return;
-    ex.unwatch = onStop(signal, onAbort);
+  /** Subscribes the current attempt to the exchange's abort and to the stop its `next` call carries, until `settle`. */
+  private watch(ex: Exchange, stop: Stop): void {
+    ex.listen(this.attemptAborted);
+    if (stop !== undefined) ex.unwatch = onStop(stop, (reason) => this.abortAttempt(ex, reason));
   }
 
-  private abortedResponse(ex: Exchange, signal: AbortSignal | Cancellation | undefined): JsonRpcResponse | undefined {
-    if (ex.ctx.isAborted) return this.abortResponse(ex, ex.ctx.reason);
-    if (signal?.aborted) return this.abortResponse(ex, signal.reason);
+  /** The exchange or the current attempt was aborted: the attempt is answered with the reason and abandoned. */
+  private abortAttempt(ex: Exchange, reason: unknown): void {
+    const attempt = ex.attempt;
+    if (attempt === undefined || attempt.settled) return;
+    ex.abandoned = true;
+    // Nobody may hear this attempt's response, but the peer or our Protocol still has to stop working on it.
+    const tellOtherSide = ex.cancelled === undefined && !this.closed;
+    const reasonText = isInterceptorError(reason) ? reason.data.reason : 'cancelled';
+    if (ex.direction === 'outbound') {
+      this.outbound.deleteIf(ex.rpcId, ex);
+      this.lateOutbound.add(ex.rpcId);
+      this.settle(ex, attempt, this.abortResponse(ex, reason));
+      // Tell the peer to stop, unless our Protocol already did or there is no connection left.
+      if (tellOtherSide) {
+        const cancel: JsonRpcNotification = { jsonrpc: '2.0', method: CANCELLED_METHOD, params: { requestId: ex.rpcId, reason: reasonText } };
+        this.sendNotification(cancel, ex.sendOptions, ex).catch(this.reportSendError);
+      }
+    } else {
+      this.settle(ex, attempt, this.abortResponse(ex, reason));
+      // The peer's own cancellation reaches Protocol as it is; for a timeout or abort, cancel the handler ourselves.
+      if (tellOtherSide) this.deliver({ jsonrpc: '2.0', method: CANCELLED_METHOD, params: { requestId: ex.rpcId, reason: reasonText } });
+    }
+  }
+
+  private abortedResponse(ex: Exchange, stop: Stop): JsonRpcResponse | undefined {
+    if (ex.isAborted) return this.abortResponse(ex, ex.reason);
+    if (stop?.aborted) return this.abortResponse(ex, stop.reason);
     return undefined;
   }
 
   private abortResponse(ex: Exchange, reason: unknown): JsonRpcResponse {
-    if (isInterceptorError(reason)) return reason.toResponse(ex.id);
-    return cancelledError('CANCELLED', 'Request cancelled').toResponse(ex.id);
+    if (isInterceptorError(reason)) return reason.toResponse(ex.rpcId);
+    return cancelledError('CANCELLED', 'Request cancelled').toResponse(ex.rpcId);
   }
 
   private deliver(message: JSONRPCMessage | JsonRpcResponse | JsonRpcNotification | JsonRpcRequest, extra?: MessageExtraInfo): void {

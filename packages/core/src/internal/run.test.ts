@@ -5,7 +5,7 @@ import { Priority, type Interceptor } from '../interceptor.js';
 import type { JsonRpcResponse } from '../jsonrpc.js';
 import { runRequest } from '../testing.js';
 
-// The chain's path without `around` hooks (linear-run.ts), with hooks that answer synchronously, with promises,
+// The chain's runner (run.ts), with hooks that answer synchronously, with promises,
 // and with other thenables, mixed: the order and the outcome must be the same either way.
 const later = <T>(value: T): Promise<T> => new Promise((resolve) => setTimeout(() => resolve(value), 1));
 const thenable = <T>(value: T): PromiseLike<T> => ({ then: (onFulfilled) => Promise.resolve(onFulfilled?.(value)) as never });
@@ -19,7 +19,7 @@ function tracer(name: string, log: string[], priority: Priority, wrap: (v: undef
   };
 }
 
-describe('the linear path', () => {
+describe('the runner', () => {
   it('keeps the onion order whether hooks return nothing, promises or thenables', async () => {
     const log: string[] = [];
     const chain = createChain([
