@@ -30,8 +30,17 @@ describe('w3cMetaPropagator', () => {
     ['version 00 with extra fields', `00-${parent.traceId}-${parent.spanId}-01-extra`],
     ['an all-zero trace id', `00-${'0'.repeat(32)}-${parent.spanId}-01`],
     ['upper-case hex', `00-${parent.traceId.toUpperCase()}-${parent.spanId}-01`],
+    ['an all-zero span id', `00-${parent.traceId}-${'0'.repeat(16)}-01`],
+    ['non-hex flags', `00-${parent.traceId}-${parent.spanId}-0g`],
+    ['a field one character short', `00-${parent.traceId.slice(1)}-${parent.spanId}-01-`],
+    ['a future version whose extra part lacks its dash', `01-${parent.traceId}-${parent.spanId}-01x`],
   ])('ignores a traceparent that is %s', (_label, traceparent) => {
     expect(trace.getSpanContext(w3cMetaPropagator.extract(ROOT_CONTEXT, { traceparent }, metaGetter))).toBeUndefined();
+  });
+
+  it('accepts surrounding whitespace and reads the flags', () => {
+    const ctx = w3cMetaPropagator.extract(ROOT_CONTEXT, { traceparent: `  00-${parent.traceId}-${parent.spanId}-00 ` }, metaGetter);
+    expect(trace.getSpanContext(ctx)).toEqual({ ...parent, traceFlags: 0 });
   });
 
   it('accepts a future version with extra fields', () => {

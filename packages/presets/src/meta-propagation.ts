@@ -42,7 +42,6 @@ export function resolvePropagator(configured: MetaPropagator | undefined): MetaP
   return propagation.fields().length > 0 ? propagation : w3cMetaPropagator;
 }
 
-const TRACEPARENT_PATTERN = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/;
 const MAX_BAGGAGE_LENGTH = 8192;
 const MAX_BAGGAGE_ENTRIES = 180;
 
@@ -82,15 +81,42 @@ function single(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
+/** `00-<32 hex>-<16 hex>-<2 hex>`: 55 characters; later versions may append `-…`. */
+const TRACEPARENT_LENGTH = 55;
+
+/**
+ * Parses a `traceparent` by position, not by a regular expression with captures: it runs for every message received,
+ * and a capturing match copies out four substrings before anything is known to be valid.
+ */
 function parseTraceparent(header: string | string[] | undefined, stateHeader: string | string[] | undefined) {
-  const match = TRACEPARENT_PATTERN.exec(single(header)?.trim() ?? '');
-  if (match === null) return undefined;
-  const [, version, traceId, spanId, flags, rest] = match as unknown as [string, string, string, string, string, string | undefined];
-  // Version ff is invalid; version 00 has exactly four fields (W3C Trace Context §3.2).
-  if (version === 'ff' || (version === '00' && rest !== undefined)) return undefined;
+  let text = single(header);
+  if (typeof text !== 'string') return undefined;
+  if (text.length !== TRACEPARENT_LENGTH) text = text.trim();
+  if (text.length < TRACEPARENT_LENGTH) return undefined;
+  if (text.charCodeAt(2) !== DASH || text.charCodeAt(35) !== DASH || text.charCodeAt(52) !== DASH) return undefined;
+  if (!isLowerHex(text, 0, 2) || !isLowerHex(text, 3, 35) || !isLowerHex(text, 36, 52) || !isLowerHex(text, 53, 55)) return undefined;
+  const version = text.slice(0, 2);
+  // Version ff is invalid; version 00 has exactly four fields, later versions may add `-…` (W3C Trace Context §3.2).
+  if (version === 'ff') return undefined;
+  if (text.length > TRACEPARENT_LENGTH && (version === '00' || text.charCodeAt(TRACEPARENT_LENGTH) !== DASH)) return undefined;
+  const traceId = text.slice(3, 35);
+  const spanId = text.slice(36, 52);
+  if (traceId === INVALID_TRACE_ID || spanId === INVALID_SPAN_ID) return undefined;
   const state = single(stateHeader);
-  const spanContext = { traceId, spanId, traceFlags: parseInt(flags, 16), isRemote: true, ...(state ? { traceState: createTraceState(state) } : {}) };
-  return isSpanContextValid(spanContext) ? spanContext : undefined;
+  return { traceId, spanId, traceFlags: parseInt(text.slice(53, 55), 16), isRemote: true, ...(state ? { traceState: createTraceState(state) } : {}) };
+}
+
+const DASH = 0x2d;
+const INVALID_TRACE_ID = '0'.repeat(32);
+const INVALID_SPAN_ID = '0'.repeat(16);
+
+/** Whether `text[from, to)` is all `0-9a-f`. */
+function isLowerHex(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) return false;
+  }
+  return true;
 }
 
 function parseBaggage(header: string | string[] | undefined) {
