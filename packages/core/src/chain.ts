@@ -47,7 +47,7 @@ export interface Chain {
   /** Runs a request through the chain. Never rejects. */
   handleRequest(request: JsonRpcRequest, ctx: InterceptorContext, terminal: Terminal, report?: ErrorReporter): Promise<JsonRpcResponse>;
   /**
-   * `handleRequest` with callbacks, as transports use it: the terminal answers each attempt through `attempt`, and
+   * @internal `handleRequest` with callbacks, as transports use it: the terminal answers each attempt through `attempt`, and
    * `done` gets the final response exactly once. Synchronous hooks then cost no promise or microtask.
    */
   dispatch(request: JsonRpcRequest, ctx: InterceptorContext, terminal: AttemptTerminal, report: ErrorReporter | undefined, done: Done): void;

@@ -71,3 +71,12 @@ describe('ExchangeContext metadata', () => {
     expect(first.metadata.entries()).toEqual([['n', 1]]);
   });
 });
+
+describe('ExchangeContext as JSON', () => {
+  it('shows the exchange identity only (a logger may stringify a context)', () => {
+    const ctx = context();
+    ctx.requestId = 'req-1';
+    ctx.metadata.set(createKey<string>('secret'), 'hidden');
+    expect(JSON.parse(JSON.stringify(ctx))).toEqual({ side: 'server', direction: 'inbound', kind: 'request', method: 'ping', jsonrpcId: 1, requestId: 'req-1', startTime: 1_700_000_000_000 });
+  });
+});

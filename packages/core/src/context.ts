@@ -115,6 +115,11 @@ export class ExchangeContext implements InterceptorContext {
     this.startTime = init.clock.now();
   }
 
+  /** What `JSON.stringify(ctx)` shows: the exchange's identity, not its internals. */
+  toJSON(): Record<string, unknown> {
+    return { side: this.side, direction: this.direction, kind: this.kind, method: this.method, jsonrpcId: this.jsonrpcId, requestId: this.requestId, startTime: this.startTime };
+  }
+
   get requestId(): string {
     if (this.id === undefined) {
       // Join the id the frame already carries (the peer's, or one a gateway passes on), else start a new one.

@@ -1,6 +1,6 @@
 // @mcp-interceptors/core: the chain, the context, the transport wrapper and the built-in interceptors.
 export { createChain } from './chain.js';
-export type { Chain, ChainEntry, ChainOptions, ErrorReporter, Terminal } from './chain.js';
+export type { Attempt, AttemptTerminal, Chain, ChainEntry, ChainOptions, Done, ErrorReporter, Terminal } from './chain.js';
 export { systemClock } from './clock.js';
 export type { Clock, TimerHandle } from './clock.js';
 export { ExchangeContext, REQUEST_ID_META_KEY } from './context.js';

@@ -29,8 +29,10 @@ export interface InterceptOptions {
  */
 class Exchange extends ExchangeContext implements Linked<Exchange> {
   readonly rpcId: JsonRpcId;
-  /** The downstream attempt under way (replays make new ones). */
+  /** The downstream attempt under way (replays make new ones; one at a time, see `refuseConcurrent`). */
   attempt: Attempt | undefined = undefined;
+  /** Outbound: resolves with the peer's response; the attempt resumes from it in the async context of the send. */
+  answer: Deferred<JsonRpcResponse> | undefined = undefined;
   /**
    * The inner transport's promise for the send Protocol waits on (the request, or our response), when that send
    * began while Protocol's own call into this wrapper was still running: Protocol then gets it as it is.
@@ -56,9 +58,9 @@ class Exchange extends ExchangeContext implements Linked<Exchange> {
   readonly progressToken: string | number | undefined;
   /** Unsubscribes the current attempt from the stop its `next` call carries, when it has one. */
   unwatch: (() => void) | undefined = undefined;
-  prev: Exchange | undefined = undefined;
-  next: Exchange | undefined = undefined;
-  linked = false;
+  liveBefore: Exchange | undefined = undefined;
+  liveAfter: Exchange | undefined = undefined;
+  inLiveList = false;
 
   constructor(init: ExchangeInit, rpcId: JsonRpcId, extra: MessageExtraInfo | undefined, sendOptions: TransportSendOptions | undefined, progressToken: string | number | undefined) {
     super(init);
@@ -224,7 +226,7 @@ export class InterceptedTransport<T extends Transport = Transport> implements Tr
     this.runExchange(ex, request, this.outboundTerminalFn, this.outboundDone);
     if (ex.sendPromise !== undefined) return ex.sendPromise;
     if (ex.finished) return Promise.resolve();
-    return (ex.sent = new Deferred<void>()).promise;
+    return (ex.sent ??= new Deferred<void>()).promise;
   }
 
   /** Runs the chain over `ex` while Protocol's call is on the stack (see `Exchange.inCall`). */
@@ -234,18 +236,24 @@ export class InterceptedTransport<T extends Transport = Transport> implements Tr
       this.chain.dispatch(request, ex, terminal, this.report, done);
     } catch (error) {
       if (!ex.finished) done(this.crash(error, ex), ex);
+      else this.raiseError(asError(error));
     } finally {
       ex.inCall = false;
     }
   }
 
   private outboundTerminal(ex: Exchange, request: JsonRpcRequest, stop: Stop, attempt: Attempt): void {
-    const early = this.abortedResponse(ex, stop);
+    const early = this.abortedResponse(ex, stop) ?? this.refuseConcurrent(ex);
     if (early) {
       attempt.resume(early);
       return;
     }
     ex.attempt = attempt;
+    // The response resumes the chain through a promise made here, so hooks below see the context the request was
+    // sent in (AsyncLocalStorage, OpenTelemetry), not that of the transport callback that received it.
+    const answer = new Deferred<JsonRpcResponse>();
+    ex.answer = answer;
+    void answer.promise.then((response) => this.settle(ex, attempt, response));
     this.outbound.set(ex.rpcId, ex);
     this.watch(ex, stop);
     const first = !ex.sendStarted;
@@ -269,11 +277,14 @@ export class InterceptedTransport<T extends Transport = Transport> implements Tr
   private requestNotSent(ex: Exchange, attempt: Attempt, error: unknown, first: boolean): void {
     // Protocol rejects its caller from `send()`; it must not also get a response.
     if (first && (ex.sendPromise !== undefined || ex.sent?.reject(error) === true)) ex.callerGone = true;
+    // An attempt already abandoned (a per-attempt deadline) has nothing left to answer, nor a table entry.
+    if (attempt.settled) return;
     this.outbound.deleteIf(ex.rpcId, ex);
     this.settle(ex, attempt, new InterceptorError(ErrorCode.InternalError, 'Failed to send request', { reason: 'SEND_FAILED' }, { cause: error }).toResponse(ex.rpcId));
   }
 
   private finishOutbound(ex: Exchange, response: JsonRpcResponse): void {
+    this.abandonOpenAttempt(ex);
     ex.finished = true;
     this.endExchange(ex);
     this.outbound.deleteIf(ex.rpcId, ex);
@@ -303,7 +314,7 @@ export class InterceptedTransport<T extends Transport = Transport> implements Tr
   }
 
   private inboundTerminal(ex: Exchange, request: JsonRpcRequest, stop: Stop, attempt: Attempt): void {
-    const early = this.abortedResponse(ex, stop);
+    const early = this.abortedResponse(ex, stop) ?? this.refuseConcurrent(ex);
     if (early) {
       attempt.resume(early);
       return;
@@ -325,18 +336,22 @@ export class InterceptedTransport<T extends Transport = Transport> implements Tr
     const attempt = ex.attempt;
     if (attempt === undefined || attempt.settled) return Promise.resolve();
     ex.sendOptions = options;
+    // Protocol may answer while our own call into it is on the stack (a method it has no handler for): restore.
+    const outer = ex.inCall;
     ex.inCall = true;
     try {
       this.settle(ex, attempt, copyMembersOf(copy));
     } finally {
-      ex.inCall = false;
+      ex.inCall = outer;
     }
     if (ex.sendPromise !== undefined) return ex.sendPromise;
     if (ex.finished) return Promise.resolve();
-    return (ex.sent = new Deferred<void>()).promise;
+    // One promise for every send() of this exchange's responses (a replaying around makes Protocol answer again).
+    return (ex.sent ??= new Deferred<void>()).promise;
   }
 
   private finishInbound(ex: Exchange, response: JsonRpcResponse): void {
+    this.abandonOpenAttempt(ex);
     ex.finished = true;
     this.endExchange(ex);
     this.inbound.deleteIf(ex.rpcId, ex);
@@ -352,8 +367,8 @@ export class InterceptedTransport<T extends Transport = Transport> implements Tr
     if (ex.inCall) {
       // Protocol's `send()` of this response is still running: it gets the inner transport's own promise.
       ex.sendPromise = sending;
-      sending.then(undefined, this.reportSendError);
-    } else if (sent === undefined) {
+    }
+    if (sent === undefined) {
       sending.then(undefined, this.reportSendError);
     } else {
       sending.then(
@@ -372,8 +387,8 @@ export class InterceptedTransport<T extends Transport = Transport> implements Tr
   private receiveResponse(response: JsonRpcResponse, topLevel: JsonRpcResponse): void {
     const id = topLevel.id as JsonRpcId;
     const ex = this.outbound.get(id);
-    const attempt = ex?.attempt;
-    if (ex === undefined || attempt === undefined) {
+    const answer = ex?.answer;
+    if (ex === undefined || answer === undefined) {
       if (this.lateOutbound.take(id)) return;
       this.deliver(response);
       return;
@@ -381,8 +396,8 @@ export class InterceptedTransport<T extends Transport = Transport> implements Tr
     this.outbound.delete(id);
     const copy = copyMembersOf(topLevel);
     // Progress notifications received before this response reach Protocol before it.
-    if (this.notificationsQueued.inbound > 0) void this.notificationTail.inbound.then(() => this.settle(ex, attempt, copy));
-    else this.settle(ex, attempt, copy);
+    if (this.notificationsQueued.inbound > 0) void this.notificationTail.inbound.then(() => answer.resolve(copy));
+    else answer.resolve(copy);
   }
 
   // ── notifications ──────────────────────────────────────────────────────────────────────────────────
@@ -620,6 +635,23 @@ export class InterceptedTransport<T extends Transport = Transport> implements Tr
       // The peer's own cancellation reaches Protocol as it is; for a timeout or abort, cancel the handler ourselves.
       if (tellOtherSide) this.deliver({ jsonrpc: '2.0', method: CANCELLED_METHOD, params: { requestId: ex.rpcId, reason: reasonText } });
     }
+  }
+
+  /**
+   * A second `next()` while the first is still in flight would put two requests with one id on the wire (the peer
+   * could not tell them apart): it is answered with an error instead, and reported.
+   */
+  private refuseConcurrent(ex: Exchange): JsonRpcResponse | undefined {
+    if (ex.attempt === undefined || ex.attempt.settled) return undefined;
+    const error = new InterceptorError(ErrorCode.InternalError, 'next() was called again while its previous call was still in flight', { reason: 'CONCURRENT_ATTEMPT' });
+    this.raiseError(error);
+    return error.toResponse(ex.rpcId);
+  }
+
+  /** The chain answered while an attempt was still out (an around that did not wait for its next()): abandon it. */
+  private abandonOpenAttempt(ex: Exchange): void {
+    const open = ex.attempt;
+    if (open !== undefined && !open.settled) this.abortAttempt(ex, cancelledError('ABANDONED', 'Request abandoned: the chain answered without waiting for it'));
   }
 
   private abortedResponse(ex: Exchange, stop: Stop): JsonRpcResponse | undefined {

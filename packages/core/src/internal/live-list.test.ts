@@ -5,7 +5,7 @@ interface Item extends Linked<Item> {
   readonly n: number;
 }
 
-const item = (n: number): Item => ({ n, prev: undefined, next: undefined, linked: false });
+const item = (n: number): Item => ({ n, liveBefore: undefined, liveAfter: undefined, inLiveList: false });
 const ns = (list: LiveList<Item>): number[] => list.toArray().map((i) => i.n);
 
 describe('LiveList', () => {

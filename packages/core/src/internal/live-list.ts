@@ -3,10 +3,10 @@
 
 /** The links an item carries; they belong to the list. */
 export interface Linked<T> {
-  prev: T | undefined;
-  next: T | undefined;
+  liveBefore: T | undefined;
+  liveAfter: T | undefined;
   /** Whether the item is in a list. */
-  linked: boolean;
+  inLiveList: boolean;
 }
 
 export class LiveList<T extends Linked<T>> {
@@ -20,39 +20,39 @@ export class LiveList<T extends Linked<T>> {
 
   /** Appends `item`, unless it is already in the list. */
   add(item: T): void {
-    if (item.linked) return;
-    item.linked = true;
-    item.prev = this.tail;
-    item.next = undefined;
+    if (item.inLiveList) return;
+    item.inLiveList = true;
+    item.liveBefore = this.tail;
+    item.liveAfter = undefined;
     if (this.tail === undefined) this.head = item;
-    else this.tail.next = item;
+    else this.tail.liveAfter = item;
     this.tail = item;
     this.count++;
   }
 
   /** Removes `item`, if it is in the list. */
   delete(item: T): void {
-    if (!item.linked) return;
-    item.linked = false;
-    if (item.prev === undefined) this.head = item.next;
-    else item.prev.next = item.next;
-    if (item.next === undefined) this.tail = item.prev;
-    else item.next.prev = item.prev;
-    item.prev = undefined;
-    item.next = undefined;
+    if (!item.inLiveList) return;
+    item.inLiveList = false;
+    if (item.liveBefore === undefined) this.head = item.liveAfter;
+    else item.liveBefore.liveAfter = item.liveAfter;
+    if (item.liveAfter === undefined) this.tail = item.liveBefore;
+    else item.liveAfter.liveBefore = item.liveBefore;
+    item.liveBefore = undefined;
+    item.liveAfter = undefined;
     this.count--;
   }
 
   /** The first item, in arrival order, that `match` accepts. */
   find(match: (item: T) => boolean): T | undefined {
-    for (let item = this.head; item !== undefined; item = item.next) if (match(item)) return item;
+    for (let item = this.head; item !== undefined; item = item.liveAfter) if (match(item)) return item;
     return undefined;
   }
 
   /** The items in arrival order, as an array (safe to act on while the list changes). */
   toArray(): T[] {
     const items: T[] = [];
-    for (let item = this.head; item !== undefined; item = item.next) items.push(item);
+    for (let item = this.head; item !== undefined; item = item.liveAfter) items.push(item);
     return items;
   }
 }

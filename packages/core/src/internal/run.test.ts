@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { createChain } from '../chain.js';
+import { ExchangeContext } from '../context.js';
 import { ErrorCode, InterceptorError } from '../errors.js';
 import { Priority, type Interceptor } from '../interceptor.js';
 import type { JsonRpcResponse } from '../jsonrpc.js';
+import { SessionState } from '../session.js';
 import { runRequest } from '../testing.js';
 
 // The chain's runner (run.ts), with hooks that answer synchronously, with promises,
@@ -78,5 +80,54 @@ describe('the runner', () => {
     const { response, handled } = await runRequest(chain, 'ping');
     expect(response).toMatchObject({ id: 1, error: { code: ErrorCode.InternalError, data: { interceptor: 'odd' } } });
     expect(handled).toHaveLength(0);
+  });
+});
+
+describe('dispatch (the callback form transports use)', () => {
+  const request = { jsonrpc: '2.0' as const, id: 5, method: 'ping' };
+  const contextFor = (chain: ReturnType<typeof createChain>): ExchangeContext =>
+    new ExchangeContext({
+      side: 'server',
+      direction: 'inbound',
+      kind: 'request',
+      method: request.method,
+      jsonrpcId: request.id,
+      params: undefined,
+      session: new SessionState('server', 'in-memory', () => undefined),
+      clock: chain.clock,
+      metrics: chain.metrics,
+    });
+
+  it('with synchronous hooks and terminal, answers in the same tick, in onion order', () => {
+    const log: string[] = [];
+    const chain = createChain([tracer('outer', log, Priority.High, (v) => v), tracer('inner', log, Priority.Low, (v) => v)]);
+    let answered: JsonRpcResponse | undefined;
+    chain.dispatch(request, contextFor(chain), (req, _ctx, _stop, attempt) => void (log.push('terminal'), attempt.resume({ jsonrpc: '2.0', id: req.id, result: {} })), undefined, (response) => {
+      answered = response;
+    });
+    expect(answered).toEqual({ jsonrpc: '2.0', id: 5, result: {} });
+    expect(log).toEqual(['outer>', 'inner>', 'terminal', '<inner', '<outer']);
+  });
+
+  it('an attempt answers once: a second resume or fail is ignored', () => {
+    const chain = createChain([tracer('only', [], Priority.Normal, (v) => v)]);
+    const answers: JsonRpcResponse[] = [];
+    chain.dispatch(request, contextFor(chain), (req, _ctx, _stop, attempt) => {
+      expect(attempt.resume({ jsonrpc: '2.0', id: req.id, result: { first: true } })).toBe(true);
+      expect(attempt.resume({ jsonrpc: '2.0', id: req.id, result: { second: true } })).toBe(false);
+      expect(attempt.fail(new Error('late'))).toBe(false);
+    }, undefined, (response) => void answers.push(response));
+    expect(answers).toEqual([{ jsonrpc: '2.0', id: 5, result: { first: true } }]);
+  });
+
+  it('a throwing done is reported, not thrown into the caller', () => {
+    const chain = createChain([tracer('only', [], Priority.Normal, (v) => v)]);
+    const reported: InterceptorError[] = [];
+    expect(() =>
+      chain.dispatch(request, contextFor(chain), (req, _ctx, _stop, attempt) => void attempt.resume({ jsonrpc: '2.0', id: req.id, result: {} }), (error) => void reported.push(error), () => {
+        throw new Error('done broke');
+      }),
+    ).not.toThrow();
+    expect(reported.map((e) => (e.cause as Error).message)).toEqual(['done broke']);
   });
 });

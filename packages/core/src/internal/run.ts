@@ -4,7 +4,7 @@
 // appear only where the API has them: a hook that returns one, and an `around`'s `next()` and its result.
 import { anyStop, toCancellation, type Cancellation, type Stop } from '../cancellation.js';
 import type { InterceptorContext } from '../context.js';
-import type { InterceptorError } from '../errors.js';
+import { InterceptorError } from '../errors.js';
 import type { Interceptor, Next } from '../interceptor.js';
 import type { JsonRpcId, JsonRpcRequest, JsonRpcResponse } from '../jsonrpc.js';
 import { copyMessage, copyResponse } from './copy-frame.js';
@@ -133,7 +133,8 @@ export class Runner {
     try {
       segment.terminal(segment.request, ctx, segment.stop, segment);
     } catch (cause) {
-      segment.fail(cause);
+      // Thrown before answering: the failure is the answer. After (from the response phase): only reported.
+      if (!segment.fail(cause)) segment.report?.(InterceptorError.from(cause), ctx);
     }
   }
 
@@ -222,7 +223,12 @@ export class Runner {
         response = this.fail(segment, cause, step.interceptor);
       }
     }
-    segment.done(response, ctx);
+    try {
+      segment.done(response, ctx);
+    } catch (cause) {
+      // `done` is the transport's or a next() promise's; a bug there must not break the caller's stack or promise.
+      segment.report?.(InterceptorError.from(cause), ctx);
+    }
   }
 }
 
