@@ -30,8 +30,10 @@ export interface NextOptions {
 
 /**
  * Runs everything below the calling interceptor (their hooks and then the transport) and resolves with the
- * response. Never rejects: failures below arrive as JSON-RPC error responses. May be called more than once
- * (retry); each call sends a fresh copy of the request as it was when `around` received it.
+ * response. Never rejects: failures below arrive as JSON-RPC error responses. May be called again (retry) once the
+ * previous call settled or was abandoned; each call sends a fresh copy of the request as it was when `around`
+ * received it. A call made while another is in flight resolves with -32603 (`data.reason: "CONCURRENT_ATTEMPT"`):
+ * both would carry the same JSON-RPC id.
  */
 export type Next = (request?: JsonRpcRequest, options?: NextOptions) => Promise<JsonRpcResponse>;
 
