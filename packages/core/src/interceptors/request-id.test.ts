@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { validate as isUuid, version as uuidVersion } from 'uuid';
 import { z } from 'zod';
 import { createChain } from '../chain.js';
 import { REQUEST_ID_META_KEY } from '../context.js';
@@ -14,6 +15,17 @@ const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f
 const metaId = (frame: { params?: JsonObject } | undefined): unknown => (frame?.params?.['_meta'] as JsonObject | undefined)?.[REQUEST_ID_META_KEY];
 
 describe('requestId', () => {
+  it('by default makes a distinct UUID v4 per outbound request, valid by the uuid package itself', async () => {
+    const chain = createChain([requestId()]);
+    const ids: unknown[] = [];
+    for (let n = 0; n < 300; n++) ids.push(metaId((await runRequest(chain, 'ping', undefined, { direction: 'outbound', side: 'client' })).handled[0]));
+    for (const id of ids) {
+      expect(id).toMatch(UUID_V4);
+      expect(isUuid(id) && uuidVersion(id as string)).toBe(4);
+    }
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
   it('gives an inbound request without an id a fresh UUID v4, visible to the handler and echoed in the result', async () => {
     const { response, handled, ctx } = await runRequest(createChain([requestId()]), 'tools/list');
     expect(ctx.requestId).toMatch(UUID_V4);
