@@ -1,22 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { ExchangeContext } from './context.js';
-import { createMetricsRegistry } from './metrics.js';
+import type { ExchangeContext } from './context.js';
 import { createKey } from './metadata.js';
-import { SessionState } from './session.js';
+import { testContext } from './test-support/context.js';
 import { createManualClock } from './testing.js';
 
-const context = (): ExchangeContext =>
-  new ExchangeContext({
-    side: 'server',
-    direction: 'inbound',
-    kind: 'request',
-    method: 'ping',
-    jsonrpcId: 1,
-    params: undefined,
-    session: new SessionState('server', 'in-memory', () => undefined),
-    clock: createManualClock(),
-    metrics: createMetricsRegistry(),
-  });
+const context = (): ExchangeContext => testContext({ clock: createManualClock() });
 
 describe('ExchangeContext abort listeners', () => {
   it('calls listeners added by listen and onAbort once, in order, unless removed first', () => {

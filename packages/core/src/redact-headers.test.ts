@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ExchangeContext } from './context.js';
-import { systemClock } from './clock.js';
-import { createMetricsRegistry } from './metrics.js';
 import { redactHeaders, redactUrl, sensitiveHeaderSet } from './redact-headers.js';
 import { SessionState } from './session.js';
+import { testContext } from './test-support/context.js';
 
 describe('redactHeaders', () => {
   it('replaces credential headers, lower-cases names, keeps the rest and never mutates the input', () => {
@@ -22,16 +20,8 @@ describe('redactUrl', () => {
   });
 
   it('is what ctx.http shows of an inbound request', () => {
-    const ctx = new ExchangeContext({
-      side: 'server',
-      direction: 'inbound',
-      kind: 'request',
-      method: 'ping',
-      jsonrpcId: 1,
-      params: undefined,
+    const ctx = testContext({
       session: new SessionState('server', 'http', () => undefined),
-      clock: systemClock,
-      metrics: createMetricsRegistry(),
       requestInfo: { headers: { authorization: 'Bearer t0k3n' }, url: new URL('http://127.0.0.1/mcp?token=t0k3n') },
     });
     expect(JSON.stringify(ctx.http)).not.toContain('t0k3n');

@@ -4,10 +4,10 @@ import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createChain, type Chain } from '../chain.js';
-import { ExchangeContext, type InterceptorContext } from '../context.js';
+import type { InterceptorContext } from '../context.js';
 import { ErrorCode } from '../errors.js';
 import type { JsonObject, JsonRpcRequest } from '../jsonrpc.js';
-import { SessionState } from '../session.js';
+import { testContext } from '../test-support/context.js';
 import { connectPair, type Pair } from '../test-support/pair.js';
 import { runRequest } from '../testing.js';
 import { accessPolicy, type AccessPolicyOptions } from './access-policy.js';
@@ -25,18 +25,7 @@ function sendAs(pair: Pair, current: () => AuthInfo | undefined): void {
 /** Runs one inbound request through `chain` with `auth` on the context, as the transport sets it from extra.authInfo. */
 async function runAs(chain: Chain, method: string, params: JsonObject, auth: AuthInfo | undefined, result: JsonObject = {}) {
   const request: JsonRpcRequest = { jsonrpc: '2.0', id: 1, method, params };
-  const ctx = new ExchangeContext({
-    side: 'server',
-    direction: 'inbound',
-    kind: 'request',
-    method,
-    jsonrpcId: 1,
-    params,
-    session: new SessionState('server', 'in-memory', () => undefined),
-    clock: chain.clock,
-    metrics: chain.metrics,
-    auth,
-  });
+  const ctx = testContext({ method, params, clock: chain.clock, metrics: chain.metrics, auth });
   const handled: JsonRpcRequest[] = [];
   const response = await chain.handleRequest(request, ctx, async (req) => {
     handled.push(req);

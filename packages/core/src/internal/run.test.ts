@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { createChain } from '../chain.js';
-import { ExchangeContext } from '../context.js';
+import type { ExchangeContext } from '../context.js';
 import { ErrorCode, InterceptorError } from '../errors.js';
 import { Priority, type Interceptor } from '../interceptor.js';
 import type { JsonRpcResponse } from '../jsonrpc.js';
-import { SessionState } from '../session.js';
+import { testContext } from '../test-support/context.js';
 import { runRequest } from '../testing.js';
 
 // The chain's runner (run.ts), with hooks that answer synchronously, with promises,
@@ -85,18 +85,7 @@ describe('the runner', () => {
 
 describe('dispatch (the callback form transports use)', () => {
   const request = { jsonrpc: '2.0' as const, id: 5, method: 'ping' };
-  const contextFor = (chain: ReturnType<typeof createChain>): ExchangeContext =>
-    new ExchangeContext({
-      side: 'server',
-      direction: 'inbound',
-      kind: 'request',
-      method: request.method,
-      jsonrpcId: request.id,
-      params: undefined,
-      session: new SessionState('server', 'in-memory', () => undefined),
-      clock: chain.clock,
-      metrics: chain.metrics,
-    });
+  const contextFor = (chain: ReturnType<typeof createChain>): ExchangeContext => testContext({ jsonrpcId: request.id, clock: chain.clock, metrics: chain.metrics });
 
   it('with synchronous hooks and terminal, answers in the same tick, in onion order', () => {
     const log: string[] = [];
