@@ -11,6 +11,7 @@ import { copyMembersOf, copyParamsOf, copyTopLevel } from './internal/copy-frame
 import { Deferred } from './internal/deferred.js';
 import { IdTable, RecentIds } from './internal/id-table.js';
 import { LiveList, type Linked } from './internal/live-list.js';
+import { enterStackless, leaveStackless, pauseStackless, resumeStackless } from './internal/stackless.js';
 import { classifyFrame, routeOf, type JsonObject, type JsonRpcId, type JsonRpcNotification, type JsonRpcRequest, type JsonRpcResponse } from './jsonrpc.js';
 import { detectTransportKind, SessionState, type SessionInfo, type Side, type TransportKind } from './session.js';
 
@@ -21,6 +22,14 @@ export interface InterceptOptions {
   readonly transportKind?: TransportKind;
   /** How many abandoned request ids to remember so their late responses are dropped. @defaultValue 1024 */
   readonly lateResponseMemory?: number;
+  /**
+   * While the SDK dispatches an inbound request or notification (synchronously: its zod kind checks, the handler
+   * lookup, scheduling the handler), `Error.stackTraceLimit` is 0. Each failed kind check builds a ZodError the SDK
+   * throws away at once, and capturing their stacks is about a quarter of the SDK's CPU per call. Handlers run later
+   * with stacks as usual; responses, task frames and our own sends during the dispatch keep stacks too. Only an
+   * `onmessage` set on this transport before the SDK connects would run inside the dispatch. @defaultValue true
+   */
+  readonly stacklessDispatch?: boolean;
 }
 
 /**
@@ -96,6 +105,7 @@ export class InterceptedTransport<T extends Transport = Transport> implements Tr
 
   private readonly state: SessionState;
   private readonly side: Side;
+  private readonly stacklessDispatch: boolean;
   /** Requests we sent, awaiting the peer's response. */
   private readonly outbound = new IdTable<Exchange>();
   /** Requests we received, awaiting our Protocol's response. */
@@ -134,6 +144,9 @@ export class InterceptedTransport<T extends Transport = Transport> implements Tr
     this.inner = inner;
     this.chain = chain;
     this.side = options.side;
+    const stackless = options.stacklessDispatch ?? true;
+    if (typeof stackless !== 'boolean') throw new TypeError(`intercept: stacklessDispatch must be a boolean, got ${JSON.stringify(stackless)}`);
+    this.stacklessDispatch = stackless;
     this.lateOutbound = new RecentIds(memory);
     this.lateInbound = new RecentIds(memory);
     this.state = new SessionState(options.side, options.transportKind ?? detectTransportKind(inner), () => inner.sessionId);
@@ -196,6 +209,16 @@ export class InterceptedTransport<T extends Transport = Transport> implements Tr
   }
 
   send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
+    // A send during a stackless dispatch (see internal/stackless.ts) may create errors someone keeps: stacks back on.
+    const paused = pauseStackless();
+    try {
+      return this.sendFrame(message, options);
+    } finally {
+      resumeStackless(paused);
+    }
+  }
+
+  private sendFrame(message: JSONRPCMessage, options: TransportSendOptions | undefined): Promise<void> {
     if (this.chain.isEmpty) {
       this.learnOutbound(message);
       return this.inner.send(message, options);
@@ -666,11 +689,18 @@ export class InterceptedTransport<T extends Transport = Transport> implements Tr
   }
 
   private deliver(message: JSONRPCMessage | JsonRpcResponse | JsonRpcNotification | JsonRpcRequest, extra?: MessageExtraInfo): void {
+    const stackless = this.stacklessDispatch && isStacklessDispatch(message) && enterStackless();
+    let failure: unknown;
+    let failed = false;
     try {
       this.onmessage?.(message as JSONRPCMessage, extra);
     } catch (error) {
-      this.raiseError(asError(error));
+      failed = true;
+      failure = error;
+    } finally {
+      if (stackless) leaveStackless();
     }
+    if (failed) this.raiseError(asError(failure));
   }
 
   /** Session learning for the pass-through path of an empty chain. */
@@ -690,6 +720,20 @@ export class InterceptedTransport<T extends Transport = Transport> implements Tr
       this.state.learnFromInitializeResult(frame.result);
     }
   }
+}
+
+/** MCP tasks: the SDK looks such a request's task up in the application's store while it dispatches it. */
+const RELATED_TASK_META = 'io.modelcontextprotocol/related-task';
+
+/**
+ * Requests and notifications, whose dispatch creates errors nobody keeps; not responses (the SDK rejects the
+ * caller's promise with errors it makes from them), nor frames of a task (the dispatch calls the application's store).
+ */
+function isStacklessDispatch(message: unknown): boolean {
+  const frame = message as { method?: unknown; params?: { _meta?: unknown } } | null;
+  if (typeof frame !== 'object' || frame === null || typeof frame.method !== 'string') return false;
+  const meta = frame.params?._meta;
+  return typeof meta !== 'object' || meta === null || (meta as Record<string, unknown>)[RELATED_TASK_META] === undefined;
 }
 
 function requestIdOf(notification: JsonRpcNotification): unknown {
