@@ -19,12 +19,15 @@ export interface Setup {
   readonly name: string;
   readonly client?: () => Chain;
   readonly server?: () => Chain;
+  /** `intercept()`'s option for both sides (default true): false keeps the SDK's discarded ZodErrors' stacks. */
+  readonly stacklessDispatch?: boolean;
 }
 
 export async function connectEcho(setup: Setup): Promise<EchoPair> {
   const [clientInner, serverInner] = InMemoryTransport.createLinkedPair();
-  const serverTransport: Transport = setup.server ? intercept(serverInner, setup.server(), { side: 'server' }) : serverInner;
-  const clientTransport: Transport = setup.client ? intercept(clientInner, setup.client(), { side: 'client' }) : clientInner;
+  const stacklessDispatch = setup.stacklessDispatch ?? true;
+  const serverTransport: Transport = setup.server ? intercept(serverInner, setup.server(), { side: 'server', stacklessDispatch }) : serverInner;
+  const clientTransport: Transport = setup.client ? intercept(clientInner, setup.client(), { side: 'client', stacklessDispatch }) : clientInner;
   const server = new McpServer({ name: 'bench', version: '1.0.0' });
   server.registerTool('echo', { inputSchema: { text: z.string() } }, async ({ text }) => ({ content: [{ type: 'text', text }] }));
   const client = new Client({ name: 'bench-client', version: '1.0.0' });
