@@ -1,6 +1,7 @@
 // Errors as JSON-RPC error objects: stable codes, a stable `data.reason`, and one way to turn anything thrown into one.
 import { createJSONRPCErrorResponse, JSONRPCErrorCode } from 'json-rpc-2.0';
 import type { JsonRpcErrorResponse, JsonRpcId } from './jsonrpc.js';
+import { enterStackless, leaveStackless } from './internal/stackless.js';
 
 /**
  * Codes we put on the wire. Append-only: never renumbered, never reused. Standard JSON-RPC codes are used only
@@ -51,10 +52,9 @@ export class InterceptorError extends Error {
   ) {
     // A rejection is an answer, not a bug: capturing a stack per refused request is the costliest part of refusing
     // a flood, so none is captured (a wrapped crash keeps its own stack in `cause`).
-    const stackTraceLimit = Error.stackTraceLimit;
-    Error.stackTraceLimit = 0;
+    const stackless = enterStackless();
     super(message, options);
-    Error.stackTraceLimit = stackTraceLimit;
+    if (stackless) leaveStackless();
   }
 
   /** The one way to turn anything thrown into an InterceptorError. The detail stays in `cause`, never on the wire. */

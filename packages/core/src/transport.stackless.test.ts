@@ -136,6 +136,37 @@ describe('stackless dispatch', () => {
     expect(Error.stackTraceLimit).toBe(DEFAULT_LIMIT);
   });
 
+  it.each([
+    ['an extra top-level key', { jsonrpc: '2.0', id: 7, method: 'tools/list', extra: true }],
+    ['a fractional progress token', { jsonrpc: '2.0', id: 7, method: 'tools/list', params: { _meta: { progressToken: 0.5 } } }],
+  ])('a frame the SDK rejects (%s) keeps stacks: the SDK reports it to the application at once', async (_name, frame) => {
+    const [peer, serverInner] = InMemoryTransport.createLinkedPair();
+    const server = new McpServer({ name: 's', version: '1' });
+    const reported: [string, number, number][] = [];
+    server.server.onerror = (error) => void reported.push([error.message.slice(0, 20), Error.stackTraceLimit, frameLines(error)]);
+    await server.connect(intercept(serverInner, createChain([passThrough]), { side: 'server' }));
+    await peer.start();
+    await peer.send(frame as JSONRPCMessage);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(reported).toEqual([['Unknown message type', DEFAULT_LIMIT, expect.any(Number)]]);
+    expect(reported[0]?.[2]).toBeGreaterThan(0);
+    await server.close();
+  });
+
+  it('a limit that cannot be set (frozen intrinsics) leaves stacks on and everything working', async () => {
+    const descriptor = Object.getOwnPropertyDescriptor(Error, 'stackTraceLimit') as PropertyDescriptor;
+    Object.defineProperty(Error, 'stackTraceLimit', { ...descriptor, writable: false });
+    try {
+      const { client, observed, close } = await serverBehind({});
+      await client.callTool({ name: 'probe', arguments: { text: 'x' } });
+      expect(observed.dispatch.find(([method]) => method === 'tools/call')).toEqual(['tools/call', DEFAULT_LIMIT]);
+      expect(observed.handler[0]?.frames).toBeGreaterThan(0);
+      await close();
+    } finally {
+      Object.defineProperty(Error, 'stackTraceLimit', descriptor);
+    }
+  });
+
   it('rejects a stacklessDispatch that is not a boolean, naming it', () => {
     const [, serverInner] = InMemoryTransport.createLinkedPair();
     expect(() => intercept(serverInner, createChain([]), { side: 'server', stacklessDispatch: 'yes' as never })).toThrow(/stacklessDispatch must be a boolean, got "yes"/);

@@ -26,8 +26,9 @@ export interface InterceptOptions {
    * While the SDK dispatches an inbound request or notification (synchronously: its zod kind checks, the handler
    * lookup, scheduling the handler), `Error.stackTraceLimit` is 0. Each failed kind check builds a ZodError the SDK
    * throws away at once, and capturing their stacks is about a quarter of the SDK's CPU per call. Handlers run later
-   * with stacks as usual; responses, task frames and our own sends during the dispatch keep stacks too. Only an
-   * `onmessage` set on this transport before the SDK connects would run inside the dispatch. @defaultValue true
+   * with stacks as usual; responses, task frames, frames the SDK will reject and every send through an intercepted
+   * transport during the dispatch keep stacks too. Code of yours running synchronously inside the dispatch (an
+   * `onmessage` installed on this transport, `async_hooks` init callbacks) sees 0. @defaultValue true
    */
   readonly stacklessDispatch?: boolean;
 }
@@ -726,14 +727,28 @@ export class InterceptedTransport<T extends Transport = Transport> implements Tr
 const RELATED_TASK_META = 'io.modelcontextprotocol/related-task';
 
 /**
- * Requests and notifications, whose dispatch creates errors nobody keeps; not responses (the SDK rejects the
- * caller's promise with errors it makes from them), nor frames of a task (the dispatch calls the application's store).
+ * A request or notification the SDK's strict schemas will accept, whose dispatch only creates errors nobody keeps.
+ * Not responses (the SDK builds the caller's errors from them), not frames of a task (their dispatch calls the
+ * application's task store), and not frames the SDK will reject (it reports those to the application's `onerror`
+ * at once): an extra top-level key, a fractional progress token, a `_meta` that is not an object.
  */
 function isStacklessDispatch(message: unknown): boolean {
-  const frame = message as { method?: unknown; params?: { _meta?: unknown } } | null;
-  if (typeof frame !== 'object' || frame === null || typeof frame.method !== 'string') return false;
-  const meta = frame.params?._meta;
-  return typeof meta !== 'object' || meta === null || (meta as Record<string, unknown>)[RELATED_TASK_META] === undefined;
+  const frame = message as JsonObject | null;
+  if (typeof frame !== 'object' || frame === null || Array.isArray(frame) || frame['jsonrpc'] !== '2.0' || typeof frame['method'] !== 'string') return false;
+  for (const key in frame) if (key !== 'jsonrpc' && key !== 'id' && key !== 'method' && key !== 'params') return false;
+  if (!isSdkId(frame['id'])) return false;
+  const params = frame['params'] as JsonObject | undefined;
+  if (params === undefined) return true;
+  if (typeof params !== 'object' || params === null || Array.isArray(params)) return false;
+  const meta = params['_meta'] as JsonObject | undefined;
+  if (meta === undefined) return true;
+  if (typeof meta !== 'object' || meta === null || Array.isArray(meta)) return false;
+  return isSdkId(meta['progressToken']) && meta[RELATED_TASK_META] === undefined;
+}
+
+/** An optional request id or progress token as the SDK's schemas take them: a string or an integer. */
+function isSdkId(value: unknown): boolean {
+  return value === undefined || typeof value === 'string' || Number.isSafeInteger(value);
 }
 
 function requestIdOf(notification: JsonRpcNotification): unknown {

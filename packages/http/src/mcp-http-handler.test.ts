@@ -58,6 +58,9 @@ describe('createMcpHttpHandler', () => {
     [{ server: none, http: {} }, /createMcpHttpHandler.http must be an HttpChain or an array/],
     [{ server: none, chain: [] }, /createMcpHttpHandler.chain must be a chain from createChain/],
     [{ server: none, sessionIdGenerator: 'uuid' }, /createMcpHttpHandler.sessionIdGenerator must be a function/],
+    [{ server: none, intercept: 'fast' }, /createMcpHttpHandler.intercept must be an object, got "fast"/],
+    [{ server: none, intercept: { stacklessDispatch: 1 } }, /createMcpHttpHandler.intercept.stacklessDispatch must be a boolean, got 1/],
+    [{ server: none, intercept: { lateResponseMemory: -1 } }, /createMcpHttpHandler.intercept.lateResponseMemory must be a non-negative integer, got -1/],
   ])('rejects %j', (options, message) => {
     expect(() => createMcpHttpHandler(options as never)).toThrow(message);
   });

@@ -2,7 +2,7 @@
 // transport, each session's transport wrapped with the JSON-RPC chain. Adapters (node:http, Express, Hono) call it.
 import type { WebStandardStreamableHTTPServerTransportOptions } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { intercept, type Chain } from '@mcp-interceptors/core';
+import { intercept, type Chain, type InterceptOptions } from '@mcp-interceptors/core';
 import { createHttpChain, type HttpChain } from './http-chain.js';
 import type { HttpExchange } from './http-context.js';
 import type { HttpInterceptor } from './http-interceptor.js';
@@ -27,6 +27,8 @@ export interface McpHttpHandlerOptions {
   readonly http?: HttpChain | readonly HttpInterceptor[];
   /** The JSON-RPC chain: every transport is wrapped with `intercept(transport, chain, { side: 'server' })`. @defaultValue none */
   readonly chain?: Chain;
+  /** More options for `intercept()` when there is a `chain` (e.g. `{ stacklessDispatch: false }`). @defaultValue `{}` */
+  readonly intercept?: Omit<InterceptOptions, 'side' | 'transportKind'>;
   /** Where the MCP endpoint is. Other paths get 404 (node adapter) or are passed on (Express, Hono). @defaultValue `'/mcp'` */
   readonly path?: string;
   /** `stateful`: sessions with `Mcp-Session-Id`, SSE `GET` streams, `DELETE`. `stateless`: a fresh server per POST. @defaultValue 'stateful' */
@@ -78,6 +80,7 @@ export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHan
   const chain = options.http === undefined || Array.isArray(options.http) ? createHttpChain((options.http as readonly HttpInterceptor[] | undefined) ?? []) : (options.http as HttpChain);
   if (typeof chain.run !== 'function') throw new TypeError('createMcpHttpHandler.http must be an HttpChain or an array of HTTP interceptors');
   const jsonRpcChain = options.chain;
+  const interceptOptions = checkInterceptOptions(options.intercept);
   if (jsonRpcChain !== undefined && typeof jsonRpcChain.handleRequest !== 'function') throw new TypeError('createMcpHttpHandler.chain must be a chain from createChain()');
 
   const config: EndpointConfig = {
@@ -85,7 +88,7 @@ export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHan
     sessionIdGenerator: fn<() => string>('createMcpHttpHandler.sessionIdGenerator', options.sessionIdGenerator) ?? (() => crypto.randomUUID()),
     async connect(transport) {
       const server = await makeServer();
-      await server.connect(jsonRpcChain === undefined ? transport : intercept(transport, jsonRpcChain, { side: 'server', transportKind: 'http' }));
+      await server.connect(jsonRpcChain === undefined ? transport : intercept(transport, jsonRpcChain, { ...interceptOptions, side: 'server', transportKind: 'http' }));
       return () => server.close();
     },
   };
@@ -112,4 +115,16 @@ export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHan
     handle: (ctx) => chain.run(ctx, () => endpoint(ctx)),
     close: () => sessions.closeAll(),
   };
+}
+
+/** Checked here, not when the first session connects. */
+function checkInterceptOptions(value: unknown): Omit<InterceptOptions, 'side' | 'transportKind'> {
+  if (value === undefined) return {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new TypeError(`createMcpHttpHandler.intercept must be an object, got ${JSON.stringify(value)}`);
+  const { stacklessDispatch, lateResponseMemory } = value as Record<string, unknown>;
+  if (stacklessDispatch !== undefined && typeof stacklessDispatch !== 'boolean') throw new TypeError(`createMcpHttpHandler.intercept.stacklessDispatch must be a boolean, got ${JSON.stringify(stacklessDispatch)}`);
+  if (lateResponseMemory !== undefined && (!Number.isSafeInteger(lateResponseMemory) || (lateResponseMemory as number) < 0)) {
+    throw new RangeError(`createMcpHttpHandler.intercept.lateResponseMemory must be a non-negative integer, got ${JSON.stringify(lateResponseMemory)}`);
+  }
+  return value as Omit<InterceptOptions, 'side' | 'transportKind'>;
 }

@@ -8,19 +8,20 @@
 /** The limit to put back while a stackless dispatch runs; undefined outside one. */
 let suspended: number | undefined;
 
-/** Starts a stackless stretch; false when one is already running (the outer one restores the limit). */
+/** Starts a stackless stretch; false when one is already running (the outer one restores the limit) or none can. */
 export function enterStackless(): boolean {
+  const limit = Error.stackTraceLimit;
   // A limit someone removed or made odd is theirs: leave it alone.
-  if (suspended !== undefined || typeof Error.stackTraceLimit !== 'number') return false;
-  suspended = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0;
+  if (suspended !== undefined || typeof limit !== 'number') return false;
+  if (!setLimit(0)) return false;
+  suspended = limit;
   return true;
 }
 
 /** Ends the stretch `enterStackless()` started (only when it returned true). */
 export function leaveStackless(): void {
   if (suspended === undefined) return;
-  Error.stackTraceLimit = suspended;
+  setLimit(suspended);
   suspended = undefined;
 }
 
@@ -29,13 +30,26 @@ export function pauseStackless(): number | undefined {
   const limit = suspended;
   if (limit === undefined) return undefined;
   suspended = undefined;
-  Error.stackTraceLimit = limit;
+  setLimit(limit);
   return limit;
 }
 
 /** Ends a pause: the stretch that was running goes on. */
 export function resumeStackless(limit: number | undefined): void {
   if (limit === undefined) return;
-  suspended = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0;
+  const current = Error.stackTraceLimit;
+  if (typeof current === 'number' && setLimit(0)) suspended = current;
+}
+
+/**
+ * False when the limit cannot be set: `node --frozen-intrinsics`, a frozen `Error`, hardened JavaScript. Stacks
+ * then stay as they are; nothing else changes.
+ */
+function setLimit(limit: number): boolean {
+  try {
+    Error.stackTraceLimit = limit;
+    return true;
+  } catch {
+    return false;
+  }
 }
