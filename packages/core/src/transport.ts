@@ -266,13 +266,19 @@ export class InterceptedTransport<T extends Transport = Transport> implements Tr
     }
   }
 
-  private outboundTerminal(ex: Exchange, request: JsonRpcRequest, stop: Stop, attempt: Attempt): void {
+  /** Makes `attempt` the exchange's current one; false when it was answered at once (stopped, or one already out). */
+  private takeAttempt(ex: Exchange, stop: Stop, attempt: Attempt): boolean {
     const early = this.abortedResponse(ex, stop) ?? this.refuseConcurrent(ex);
     if (early) {
       attempt.resume(early);
-      return;
+      return false;
     }
     ex.attempt = attempt;
+    return true;
+  }
+
+  private outboundTerminal(ex: Exchange, request: JsonRpcRequest, stop: Stop, attempt: Attempt): void {
+    if (!this.takeAttempt(ex, stop, attempt)) return;
     // The response resumes the chain through a promise made here, so hooks below see the context the request was
     // sent in (AsyncLocalStorage, OpenTelemetry), not that of the transport callback that received it.
     const answer = new Deferred<JsonRpcResponse>();
@@ -338,12 +344,7 @@ export class InterceptedTransport<T extends Transport = Transport> implements Tr
   }
 
   private inboundTerminal(ex: Exchange, request: JsonRpcRequest, stop: Stop, attempt: Attempt): void {
-    const early = this.abortedResponse(ex, stop) ?? this.refuseConcurrent(ex);
-    if (early) {
-      attempt.resume(early);
-      return;
-    }
-    ex.attempt = attempt;
+    if (!this.takeAttempt(ex, stop, attempt)) return;
     this.watch(ex, stop);
     if (this.notificationsQueued.inbound === 0) this.deliver(request, ex.extra);
     else void this.notificationTail.inbound.then(() => this.deliver(request, ex.extra));
