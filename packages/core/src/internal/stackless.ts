@@ -25,18 +25,18 @@ export function leaveStackless(): void {
   suspended = undefined;
 }
 
-/** Stacks back on for work whose errors someone keeps; returns what `resumeStackless` needs (undefined: nothing to do). */
-export function pauseStackless(): number | undefined {
+/** Stacks back on for work whose errors someone keeps; true when a stretch was paused (pass it to `resumeStackless`). */
+export function pauseStackless(): boolean {
   const limit = suspended;
-  if (limit === undefined) return undefined;
+  if (limit === undefined) return false;
   suspended = undefined;
   setLimit(limit);
-  return limit;
+  return true;
 }
 
-/** Ends a pause: the stretch that was running goes on. */
-export function resumeStackless(limit: number | undefined): void {
-  if (limit === undefined) return;
+/** Ends a pause: the stretch that was running goes on, to put back the limit as it is now. */
+export function resumeStackless(paused: boolean): void {
+  if (!paused) return;
   const current = Error.stackTraceLimit;
   if (typeof current === 'number' && setLimit(0)) suspended = current;
 }
