@@ -4,6 +4,7 @@ import type { Cancellation } from './cancellation.js';
 import { systemClock, type Clock } from './clock.js';
 import type { InterceptorContext } from './context.js';
 import { InterceptorError, isInterceptorError } from './errors.js';
+import { continuationOf } from './continuation.js';
 import { Deferred } from './internal/deferred.js';
 import { isThenable, Runner, type AttemptTerminal, type Done, type ErrorReporter, type Step } from './internal/run.js';
 import { DROP, Priority, type Interceptor } from './interceptor.js';
@@ -88,7 +89,7 @@ export function createChain(interceptors: readonly Interceptor[], options: Chain
   const predicates: Step[] = [];
   const errorObservers: Step[] = [];
   ordered.forEach((interceptor, index) => {
-    const step: Step = { index, interceptor, onRequest: interceptor.onRequest, around: interceptor.around, onResponse: interceptor.onResponse };
+    const step: Step = { index, interceptor, onRequest: interceptor.onRequest, around: interceptor.around, continuation: continuationOf(interceptor.around), onResponse: interceptor.onResponse };
     if (interceptor.onRequest || interceptor.around || interceptor.onResponse) requestSteps.push(step);
     if (interceptor.onNotification) notificationSteps.push(step);
     if (interceptor.shouldExecute) predicates.push(step);

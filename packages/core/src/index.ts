@@ -10,6 +10,8 @@ export type { ErrorData } from './errors.js';
 export { DROP, Priority } from './interceptor.js';
 export type { Awaitable, Interceptor, Next, NextOptions } from './interceptor.js';
 export { createCancellation } from './cancellation.js';
+export { continuationAround } from './continuation.js';
+export type { ContinuationAroundBody, ContinuationAroundOptions, Downstream } from './continuation.js';
 export type { Cancellation, CancellationSource } from './cancellation.js';
 export { classifyFrame, isErrorResponse, isJsonRpcId } from './jsonrpc.js';
 export type {

@@ -14,7 +14,7 @@ import {
   type TextMapPropagator,
   type TracerProvider,
 } from '@opentelemetry/api';
-import { createKey, Priority, RetryAttemptsKey, type Interceptor, type InterceptorContext, type JsonObject, type JsonRpcNotification, type JsonRpcRequest, type JsonRpcResponse, type MetadataKey } from '@mcp-interceptors/core';
+import { continuationAround, createKey, Priority, RetryAttemptsKey, type Interceptor, type InterceptorContext, type JsonObject, type JsonRpcNotification, type JsonRpcRequest, type JsonRpcResponse, type MetadataKey } from '@mcp-interceptors/core';
 import { boolean, optionsObject, positiveInt, priority as priorityOption, withMethods } from './internal/options.js';
 import { metaGetter, metaSetter, resolvePropagator, type MetaPropagator } from './meta-propagation.js';
 import { operationHistograms } from './operation-metrics.js';
@@ -201,12 +201,14 @@ export function tracing(options: TracingOptions = {}): Interceptor {
       ctx.metadata.set(SpanKey, started.span);
     },
     // Only to make the span current below; without it the chain skips an `around` step (a promise per exchange).
+    // Only to make the span current below; without it the chain skips an `around` step.
     ...(activate
       ? {
-          around: (_request: JsonRpcRequest, ctx: InterceptorContext, next: () => Promise<JsonRpcResponse>) => {
+          around: continuationAround((_request, ctx, downstream) => {
             const started = ctx.metadata.get(StartedKey);
-            return started === undefined ? next() : context.with(started.context, next);
-          },
+            if (started === undefined) downstream.next(undefined, downstream.respond);
+            else context.with(started.context, downstream.next, downstream, undefined, downstream.respond);
+          }),
         }
       : {}),
     onResponse(response, ctx) {

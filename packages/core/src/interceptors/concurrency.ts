@@ -1,6 +1,7 @@
 // concurrency(): a bulkhead per key (tool, method or tenant): at most `maxConcurrent` requests below this interceptor
 // at once, a bounded FIFO queue for the rest, an acquire timeout. Refuses with -31003 CONCURRENCY_LIMITED.
 import type { Clock, TimerHandle } from '../clock.js';
+import { continuationAround } from '../continuation.js';
 import type { Direction, InterceptorContext } from '../context.js';
 import { ErrorCode, InterceptorError, isInterceptorError } from '../errors.js';
 import { Priority, type Interceptor } from '../interceptor.js';
@@ -165,32 +166,41 @@ export function concurrency(options: ConcurrencyOptions = {}): ConcurrencyInterc
   return {
     name: NAME,
     priority: priorityOption('concurrency.priority', options.priority, Priority.High),
-    async around(req, ctx, next) {
-      if (!applies(req.method) || !directions.has(ctx.direction)) return next();
+    around: continuationAround((req, ctx, downstream) => {
+      if (!applies(req.method) || !directions.has(ctx.direction)) {
+        downstream.next(undefined, downstream.respond);
+        return;
+      }
       const key = keyOf(ctx, req);
-      if (key === undefined) return next();
+      if (key === undefined) {
+        downstream.next(undefined, downstream.respond);
+        return;
+      }
       let bulkhead = bulkheads.get(key);
       if (bulkhead === undefined) {
         bulkhead = { active: 0, queue: new Set() };
         bulkheads.set(key, bulkhead);
       }
+      const held = bulkhead;
+      // The slot is held until the response comes back (whatever happened below, it comes back as a response).
+      const proceed = (): void =>
+        downstream.next(undefined, (response) => {
+          release(key, held);
+          downstream.respond(response);
+        });
       const limits = overrides.get(key) ?? defaults;
       if (bulkhead.active < limits.maxConcurrent && bulkhead.queue.size === 0) {
         bulkhead.active++;
-      } else {
-        if (acquireTimeoutMs === 0 || bulkhead.queue.size >= limits.maxQueue) {
-          if (bulkhead.active === 0 && bulkhead.queue.size === 0) bulkheads.delete(key);
-          throw refuse(key, false, ctx);
-        }
-        await wait(key, bulkhead, ctx);
+        proceed();
+        return;
       }
-      try {
-        // next() never rejects: whatever happens below (a refusal, a crash, an abort) comes back as a response.
-        return await next();
-      } finally {
-        release(key, bulkhead);
+      if (acquireTimeoutMs === 0 || bulkhead.queue.size >= limits.maxQueue) {
+        if (bulkhead.active === 0 && bulkhead.queue.size === 0) bulkheads.delete(key);
+        downstream.fail(refuse(key, false, ctx));
+        return;
       }
-    },
+      wait(key, bulkhead, ctx).then(proceed, downstream.fail);
+    }),
     get size() {
       return bulkheads.size;
     },

@@ -2,6 +2,7 @@
 // honouring the server's `retryAfterMs` and stopping as soon as the exchange is cancelled.
 import type { Clock } from '../clock.js';
 import { anyStop, toCancellation, type Cancellation } from '../cancellation.js';
+import { continuationAround, type Downstream } from '../continuation.js';
 import type { InterceptorContext } from '../context.js';
 import { ErrorCode, errorResponse, isInterceptorError } from '../errors.js';
 import * as check from '../internal/options.js';
@@ -123,51 +124,61 @@ export function retry(options: RetryOptions = {}): Interceptor {
     return Math.min(maxDelayMs, Math.max(jittered, retryAfterMs ?? 0));
   }
 
+  /** Attempts after a first that failed with a retryable error, until one does not, or the retrying gives up. */
+  async function retrying(request: JsonRpcRequest, ctx: InterceptorContext, downstream: Downstream, upstream: Cancellation | undefined, first: JsonRpcResponse): Promise<JsonRpcResponse> {
+    const clock = fixedClock ?? ctx.clock;
+    // An outer per-attempt deadline ends the retrying too, not only a cancelled exchange.
+    const stop: Cancellation = upstream === undefined ? toCancellation(ctx.signal) : anyStop(ctx.signal, upstream);
+    const labels = { method: request.method };
+    let response = first;
+    let attempts = 1;
+    let gaveUp: RetryRecord['gaveUp'];
+    while (isErrorResponse(response) && codes.has(response.error.code)) {
+      if (stop.aborted) {
+        gaveUp = 'CANCELLED';
+        break;
+      }
+      if (attempts >= maxAttempts) {
+        gaveUp = 'MAX_ATTEMPTS';
+        break;
+      }
+      const retryAfterMs = readRetryAfter(response.error.data);
+      if (retryAfterMs !== undefined && retryAfterMs > maxRetryAfterMs) {
+        gaveUp = 'RETRY_AFTER_TOO_LONG';
+        break;
+      }
+      ctx.metrics.increment('retry.retries', { method: request.method, code: response.error.code });
+      if (!(await wait(clock, delayFor(attempts, retryAfterMs), stop))) {
+        gaveUp = 'CANCELLED';
+        response = cancelledResponse(request, stop.reason);
+        break;
+      }
+      attempts++;
+      response = await new Promise<JsonRpcResponse>((resolve) => downstream.next(undefined, resolve));
+      if (request.method === 'tools/list') learnFromList(response, ctx.session);
+    }
+    ctx.metadata.set(RetryAttemptsKey, gaveUp === undefined ? { attempts } : { attempts, gaveUp });
+    if (gaveUp !== undefined) ctx.metrics.increment('retry.gave_up', { ...labels, reason: gaveUp });
+    else if (attempts > 1) ctx.metrics.increment('retry.recovered', labels);
+    return response;
+  }
+
   return {
     name: 'retry',
     priority,
     // Only requests this side sent; notifications pass so that `tools/list_changed` can reset what was learned.
     shouldExecute: (ctx) => ctx.direction === 'outbound' || ctx.kind === 'notification',
-    async around(request, ctx, next, upstream) {
-      let response = await next();
-      if (request.method === 'tools/list') learnFromList(response, ctx.session);
-      if (!isErrorResponse(response) || !codes.has(response.error.code) || !mayRetry(request, ctx)) return response;
-
-      const clock = fixedClock ?? ctx.clock;
-      // An outer per-attempt deadline ends the retrying too, not only a cancelled exchange.
-      const stop: Cancellation = upstream === undefined ? toCancellation(ctx.signal) : anyStop(ctx.signal, upstream);
-      const labels = { method: request.method };
-      let attempts = 1;
-      let gaveUp: RetryRecord['gaveUp'];
-      while (isErrorResponse(response) && codes.has(response.error.code)) {
-        if (stop.aborted) {
-          gaveUp = 'CANCELLED';
-          break;
-        }
-        if (attempts >= maxAttempts) {
-          gaveUp = 'MAX_ATTEMPTS';
-          break;
-        }
-        const retryAfterMs = readRetryAfter(response.error.data);
-        if (retryAfterMs !== undefined && retryAfterMs > maxRetryAfterMs) {
-          gaveUp = 'RETRY_AFTER_TOO_LONG';
-          break;
-        }
-        ctx.metrics.increment('retry.retries', { method: request.method, code: response.error.code });
-        if (!(await wait(clock, delayFor(attempts, retryAfterMs), stop))) {
-          gaveUp = 'CANCELLED';
-          response = cancelledResponse(request, stop.reason);
-          break;
-        }
-        attempts++;
-        response = await next();
-        if (request.method === 'tools/list') learnFromList(response, ctx.session);
-      }
-      ctx.metadata.set(RetryAttemptsKey, gaveUp === undefined ? { attempts } : { attempts, gaveUp });
-      if (gaveUp !== undefined) ctx.metrics.increment('retry.gave_up', { ...labels, reason: gaveUp });
-      else if (attempts > 1) ctx.metrics.increment('retry.recovered', labels);
-      return response;
-    },
+    // The first attempt runs without a promise; only a failed one that may be retried goes on to `retrying`.
+    around: continuationAround(
+      (request, ctx, downstream, upstream) => {
+        downstream.next(undefined, (response) => {
+          if (request.method === 'tools/list') learnFromList(response, ctx.session);
+          if (!isErrorResponse(response) || !codes.has(response.error.code) || !mayRetry(request, ctx)) downstream.respond(response);
+          else retrying(request, ctx, downstream, upstream, response).then(downstream.respond, downstream.fail);
+        });
+      },
+      { replays: true },
+    ),
     onNotification(notification, ctx) {
       // The tools may have changed: forget their hints until the next `tools/list` (never retry on stale hints).
       if (notification.method === 'notifications/tools/list_changed') learned.delete(ctx.session);

@@ -2,10 +2,10 @@
 // gets `notifications/cancelled`, and the late response is dropped.
 import { createCancellation } from '../cancellation.js';
 import type { Clock } from '../clock.js';
+import { continuationAround } from '../continuation.js';
 import { ErrorCode, InterceptorError } from '../errors.js';
 import * as check from '../internal/options.js';
 import { Priority, type Interceptor } from '../interceptor.js';
-import type { JsonRpcResponse } from '../jsonrpc.js';
 import { clock as clockOption, timerMs } from '../internal/options.js';
 
 export interface TimeoutOptions {
@@ -50,36 +50,37 @@ export function timeout(options: TimeoutOptions = {}): Interceptor {
   return {
     name: 'timeout',
     priority,
-    around(request, ctx, next) {
+    around: continuationAround((request, ctx, downstream) => {
       let ms = methods.get(request.method) ?? defaultMs;
       if (request.method === 'tools/call' && tools.size > 0) {
         const name = request.params?.['name'];
         ms = (typeof name === 'string' ? tools.get(name) : undefined) ?? toolCallMs;
       }
-      if (ms === 0) return next();
+      if (ms === 0) {
+        downstream.next(undefined, downstream.respond);
+        return;
+      }
       const clock = fixedClock ?? ctx.clock;
       // A Cancellation, not an AbortController: the same effect below for a fraction of the cost per request.
       const cancel = createCancellation();
-      return new Promise<JsonRpcResponse>((resolve, reject) => {
-        let settled = false;
-        const timer = clock.setTimeout(() => {
-          if (settled) return;
-          settled = true;
-          const error = new InterceptorError(ErrorCode.Timeout, `Request timed out after ${ms} ms`, { reason: 'TIMEOUT', interceptor: 'timeout', timeoutMs: ms });
-          ctx.metrics.increment('timeout.expired', { method: request.method });
-          // Abandon the call below first: the transport then cancels the far side and drops a late response.
-          cancel.cancel(error);
-          if (mode === 'total') ctx.abort(error);
-          reject(error);
-        }, ms);
-        void next(undefined, { cancel }).then((response) => {
-          if (settled) return;
-          settled = true;
-          clock.clearTimeout(timer);
-          resolve(response);
-        });
+      let settled = false;
+      const timer = clock.setTimeout(() => {
+        if (settled) return;
+        settled = true;
+        const error = new InterceptorError(ErrorCode.Timeout, `Request timed out after ${ms} ms`, { reason: 'TIMEOUT', interceptor: 'timeout', timeoutMs: ms });
+        ctx.metrics.increment('timeout.expired', { method: request.method });
+        // Abandon the call below first: the transport then cancels the far side and drops a late response.
+        cancel.cancel(error);
+        if (mode === 'total') ctx.abort(error);
+        downstream.fail(error);
+      }, ms);
+      downstream.next({ cancel }, (response) => {
+        if (settled) return;
+        settled = true;
+        clock.clearTimeout(timer);
+        downstream.respond(response);
       });
-    },
+    }),
   };
 }
 

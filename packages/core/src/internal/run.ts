@@ -4,8 +4,9 @@
 // appear only where the API has them: a hook that returns one, and an `around`'s `next()` and its result.
 import { anyStop, toCancellation, type Cancellation, type Stop } from '../cancellation.js';
 import type { InterceptorContext } from '../context.js';
+import type { ContinuationAround, Downstream } from '../continuation.js';
 import { InterceptorError } from '../errors.js';
-import type { Interceptor, Next } from '../interceptor.js';
+import type { Interceptor, Next, NextOptions } from '../interceptor.js';
 import type { JsonRpcId, JsonRpcRequest, JsonRpcResponse } from '../jsonrpc.js';
 import { copyMessage, copyResponse } from './copy-frame.js';
 import { Deferred } from './deferred.js';
@@ -19,6 +20,8 @@ export interface Step {
   readonly interceptor: Interceptor;
   readonly onRequest: Interceptor['onRequest'];
   readonly around: Interceptor['around'];
+  /** The callback-style body behind `around`, when it was made by `continuationAround` (run without promises). */
+  readonly continuation: ContinuationAround | undefined;
   readonly onResponse: Interceptor['onResponse'];
 }
 
@@ -161,6 +164,17 @@ export class Runner {
     const step = this.steps[p] as Step;
     const interceptor = step.interceptor;
     const upstream: Cancellation | undefined = segment.stop === undefined ? undefined : toCancellation(segment.stop);
+    const continuation = step.continuation;
+    if (continuation !== undefined) {
+      const call = new ContinuationCall(this, segment, p, interceptor, continuation.replays);
+      try {
+        continuation.body(segment.request, segment.ctx, call, upstream);
+      } catch (cause) {
+        if (!call.answered) call.fail(cause);
+        else segment.report?.(InterceptorError.from(cause, interceptor.name), segment.ctx);
+      }
+      return;
+    }
     let result: Promise<JsonRpcResponse>;
     try {
       result = (step.around as NonNullable<Interceptor['around']>).call(interceptor, segment.request, segment.ctx, this.makeNext(segment, p), upstream);
@@ -188,15 +202,18 @@ export class Runner {
     let calls = 0;
     return (override, options) => {
       calls++;
-      let forward = override ?? (calls === 1 ? request : copyMessage(pristine));
-      if (forward.id !== segment.id) forward = { ...forward, id: segment.id };
-      const own = options === undefined ? undefined : ownStop(options.signal, options.cancel);
-      const stop = own === undefined ? segment.stop : segment.stop === undefined ? own : anyStop(segment.stop, own);
       const answer = new Deferred<JsonRpcResponse>();
-      const below = new Attempt(this, forward, segment.id, segment.ctx, segment.terminal, segment.active, segment.report, stop, p, (response) => answer.resolve(response));
-      this.requestPhase(below, p + 1);
+      this.runBelow(segment, p, override ?? (calls === 1 ? request : copyMessage(pristine)), options, (response) => answer.resolve(response));
       return answer.promise;
     };
+  }
+
+  /** Runs one attempt of what lies below step `p`: `done` receives its response. */
+  runBelow(segment: Attempt, p: number, request: JsonRpcRequest, options: NextOptions | undefined, done: Done): void {
+    const forward = request.id === segment.id ? request : { ...request, id: segment.id };
+    const own = options === undefined ? undefined : ownStop(options.signal, options.cancel);
+    const stop = own === undefined ? segment.stop : segment.stop === undefined ? own : anyStop(segment.stop, own);
+    this.requestPhase(new Attempt(this, forward, segment.id, segment.ctx, segment.terminal, segment.active, segment.report, stop, p, done), p + 1);
   }
 
   /** onResponse hooks from `from` down to the segment's floor (exclusive); then the segment's `done`. */
@@ -230,6 +247,63 @@ export class Runner {
       segment.report?.(InterceptorError.from(cause), ctx);
     }
   }
+}
+
+/** One run of a continuation-style `around` (see `continuationAround`): its downstream and its answer. */
+class ContinuationCall implements Downstream {
+  answered = false;
+  private calls = 0;
+  private onBelow: ((response: JsonRpcResponse) => void) | undefined;
+  /** A copy of the request as the `around` received it, for a body that replays. */
+  private readonly pristine: JsonRpcRequest | undefined;
+  /** Where the attempt below answers; what the body does with the response must not throw past it. */
+  private readonly belowDone: Done = (response) => {
+    const onBelow = this.onBelow;
+    this.onBelow = undefined;
+    try {
+      onBelow?.(response);
+    } catch (cause) {
+      if (!this.answered) this.fail(cause);
+      else this.segment.report?.(InterceptorError.from(cause, this.interceptor.name), this.segment.ctx);
+    }
+  };
+
+  constructor(
+    private readonly runner: Runner,
+    private readonly segment: Attempt,
+    private readonly p: number,
+    private readonly interceptor: Interceptor,
+    replays: boolean,
+  ) {
+    this.pristine = replays ? copyMessage(segment.request) : undefined;
+  }
+
+  next(options: NextOptions | undefined, onResponse: (response: JsonRpcResponse) => void): void {
+    this.calls++;
+    this.onBelow = onResponse;
+    const request = this.calls === 1 || this.pristine === undefined ? this.segment.request : copyMessage(this.pristine);
+    this.runner.runBelow(this.segment, this.p, request, options, this.belowDone);
+  }
+
+  // Fields, not methods: a body may hand them on detached, e.g. `downstream.next(undefined, downstream.respond)`.
+  readonly respond = (response: JsonRpcResponse): void => {
+    if (this.answered) return;
+    this.answered = true;
+    const segment = this.segment;
+    let answer: JsonRpcResponse;
+    try {
+      answer = asResponse(response, segment.id, segment.request.method, this.interceptor);
+    } catch (cause) {
+      answer = this.runner.fail(segment, cause, this.interceptor);
+    }
+    this.runner.responsePhase(segment, answer, this.p);
+  };
+
+  readonly fail = (cause: unknown): void => {
+    if (this.answered) return;
+    this.answered = true;
+    this.runner.responsePhase(this.segment, this.runner.fail(this.segment, cause, this.interceptor), this.p);
+  };
 }
 
 export function isThenable<T>(value: T | Promise<T>): value is Promise<T> {
