@@ -85,16 +85,15 @@ function single(value: string | string[] | undefined): string | undefined {
 const TRACEPARENT_LENGTH = 55;
 
 /**
- * Parses a `traceparent` by position, not by a regular expression with captures: it runs for every message received,
- * and a capturing match copies out four substrings before anything is known to be valid.
+ * Parses a `traceparent`: a test of its shape, then slices by position. Not a regular expression with captures: it
+ * runs for every message received, and a capturing match copies out four substrings before anything is known valid.
  */
 function parseTraceparent(header: string | string[] | undefined, stateHeader: string | string[] | undefined) {
   let text = single(header);
   if (typeof text !== 'string') return undefined;
   if (text.length !== TRACEPARENT_LENGTH) text = text.trim();
   if (text.length < TRACEPARENT_LENGTH) return undefined;
-  if (text.charCodeAt(2) !== DASH || text.charCodeAt(35) !== DASH || text.charCodeAt(52) !== DASH) return undefined;
-  if (!isLowerHex(text, 0, 2) || !isLowerHex(text, 3, 35) || !isLowerHex(text, 36, 52) || !isLowerHex(text, 53, 55)) return undefined;
+  if (!TRACEPARENT_SHAPE.test(text)) return undefined;
   const version = text.slice(0, 2);
   // Version ff is invalid; version 00 has exactly four fields, later versions may add `-…` (W3C Trace Context §3.2).
   if (version === 'ff') return undefined;
@@ -107,17 +106,10 @@ function parseTraceparent(header: string | string[] | undefined, stateHeader: st
 }
 
 const DASH = 0x2d;
+/** The four fields of a traceparent, tested without captures (a test is cheaper than a match or a loop per character). */
+const TRACEPARENT_SHAPE = /^[\da-f]{2}-[\da-f]{32}-[\da-f]{16}-[\da-f]{2}/;
 const INVALID_TRACE_ID = '0'.repeat(32);
 const INVALID_SPAN_ID = '0'.repeat(16);
-
-/** Whether `text[from, to)` is all `0-9a-f`. */
-function isLowerHex(text: string, from: number, to: number): boolean {
-  for (let i = from; i < to; i++) {
-    const c = text.charCodeAt(i);
-    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) return false;
-  }
-  return true;
-}
 
 function parseBaggage(header: string | string[] | undefined) {
   const text = single(header);

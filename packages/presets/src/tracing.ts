@@ -149,7 +149,7 @@ export function tracing(options: TracingOptions = {}): Interceptor {
       const remote = trace.getSpanContext(parent);
       const ambient = trace.getSpanContext(active);
       // The peer's context is the parent; a different ambient span (an HTTP server span, say) becomes a link.
-      if (remote !== undefined && ambient !== undefined && isSpanContextValid(ambient) && remote.spanId !== ambient.spanId) links = [{ context: ambient }];
+      if (remote !== undefined && ambient !== undefined && remote.spanId !== ambient.spanId && isSpanContextValid(ambient)) links = [{ context: ambient }];
     }
     const span = tracer.startSpan(
       target === undefined ? method : `${method} ${target}`,
