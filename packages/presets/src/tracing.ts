@@ -200,7 +200,6 @@ export function tracing(options: TracingOptions = {}): Interceptor {
       ctx.metadata.set(StartedKey, started);
       ctx.metadata.set(SpanKey, started.span);
     },
-    // Only to make the span current below; without it the chain skips an `around` step (a promise per exchange).
     // Only to make the span current below; without it the chain skips an `around` step.
     ...(activate
       ? {

@@ -170,8 +170,7 @@ export class Runner {
       try {
         continuation.body(segment.request, segment.ctx, call, upstream);
       } catch (cause) {
-        if (!call.answered) call.fail(cause);
-        else segment.report?.(InterceptorError.from(cause, interceptor.name), segment.ctx);
+        call.crashed(cause);
       }
       return;
     }
@@ -251,7 +250,7 @@ export class Runner {
 
 /** One run of a continuation-style `around` (see `continuationAround`): its downstream and its answer. */
 class ContinuationCall implements Downstream {
-  answered = false;
+  private answered = false;
   private calls = 0;
   private onBelow: ((response: JsonRpcResponse) => void) | undefined;
   /** A copy of the request as the `around` received it, for a body that replays. */
@@ -263,8 +262,7 @@ class ContinuationCall implements Downstream {
     try {
       onBelow?.(response);
     } catch (cause) {
-      if (!this.answered) this.fail(cause);
-      else this.segment.report?.(InterceptorError.from(cause, this.interceptor.name), this.segment.ctx);
+      this.crashed(cause);
     }
   };
 
@@ -298,6 +296,12 @@ class ContinuationCall implements Downstream {
     }
     this.runner.responsePhase(segment, answer, this.p);
   };
+
+  /** The body threw: the failure is the answer, or only reported when it had already answered. */
+  crashed(cause: unknown): void {
+    if (!this.answered) this.fail(cause);
+    else this.segment.report?.(InterceptorError.from(cause, this.interceptor.name), this.segment.ctx);
+  }
 
   readonly fail = (cause: unknown): void => {
     if (this.answered) return;
