@@ -276,6 +276,54 @@ describe('forwarding', () => {
   });
 });
 
+describe('a response the inner transport fails to send', () => {
+  /** A server whose inner transport refuses to send any response carrying `boom` (initialize still gets through). */
+  async function refusingServer(chain: Interceptor[]) {
+    const [clientInner, serverInner] = InMemoryTransport.createLinkedPair();
+    const send = serverInner.send.bind(serverInner);
+    serverInner.send = async (message, options) => {
+      if (JSON.stringify(message).includes('boom')) throw new Error('pipe broke');
+      return send(message, options);
+    };
+    const server = new McpServer({ name: 's', version: '1' });
+    registerDefaultTools(server, []);
+    server.registerTool('boom', {}, async () => ({ content: [{ type: 'text', text: 'boom' }] }));
+    const sdkErrors: string[] = [];
+    server.server.onerror = (e) => void sdkErrors.push(e.message);
+    const transport = intercept(serverInner, createChain(chain), { side: 'server' });
+    const transportErrors: Error[] = [];
+    await server.connect(transport);
+    const client = new Client({ name: 'c', version: '1' });
+    await client.connect(clientInner);
+    // After connect: Protocol installs its own onerror, which forwards to server.onerror.
+    const onerror = transport.onerror;
+    transport.onerror = (e) => {
+      transportErrors.push(e);
+      onerror?.(e);
+    };
+    return { client, server, sdkErrors, transportErrors };
+  }
+
+  it("is reported once, by Protocol (it awaits the send), and the caller's timeout still fires", async () => {
+    const { client, server, sdkErrors, transportErrors } = await refusingServer([{ name: 'watch', onResponse: () => undefined }]);
+    await expect(client.callTool({ name: 'boom', arguments: {} }, undefined, { timeout: 200 })).rejects.toMatchObject({ code: -32001 });
+    expect(sdkErrors).toEqual([expect.stringMatching(/Failed to send response.*pipe broke/)]);
+    expect(transportErrors).toEqual([]);
+    await client.close();
+    await server.close();
+  });
+
+  it('answered by a hook before Protocol saw the request: reported once, by the wrapper', async () => {
+    const refuse: Interceptor = { name: 'refuse', onRequest: (req) => (req.method === 'tools/call' ? { jsonrpc: '2.0', id: req.id, result: { content: [{ type: 'text', text: 'boom' }] } } : undefined) };
+    const { client, server, sdkErrors, transportErrors } = await refusingServer([refuse]);
+    await expect(client.callTool({ name: 'echo', arguments: { text: 'x' } }, undefined, { timeout: 200 })).rejects.toMatchObject({ code: -32001 });
+    expect(transportErrors.map((e) => e.message)).toEqual(['pipe broke']);
+    expect(sdkErrors).toEqual(['pipe broke']);
+    await client.close();
+    await server.close();
+  });
+});
+
 describe('close', () => {
   it('fires onclose once (InMemoryTransport fires twice) and settles every pending exchange', async () => {
     const ends: string[] = [];

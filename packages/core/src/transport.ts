@@ -52,6 +52,8 @@ class Exchange extends ExchangeContext implements Linked<Exchange> {
   sent: Deferred<void> | undefined = undefined;
   /** Protocol's `send()` of the request (outbound) or of the response (inbound) is on the stack. */
   inCall = false;
+  /** Inbound: Protocol's `send()` of a response is on the stack; it gets `sendPromise` and reports its failure itself. */
+  responding = false;
   /** The chain has given its final response. */
   finished = false;
   /** Outbound: the request went to the inner transport at least once (replays send it again). */
@@ -364,10 +366,12 @@ export class InterceptedTransport<T extends Transport = Transport> implements Tr
     // Protocol may answer while our own call into it is on the stack (a method it has no handler for): restore.
     const outer = ex.inCall;
     ex.inCall = true;
+    ex.responding = true;
     try {
       this.settle(ex, attempt, copyMembersOf(copy));
     } finally {
       ex.inCall = outer;
+      ex.responding = false;
     }
     if (ex.sendPromise !== undefined) return ex.sendPromise;
     if (ex.finished) return Promise.resolve();
@@ -394,7 +398,8 @@ export class InterceptedTransport<T extends Transport = Transport> implements Tr
       ex.sendPromise = sending;
     }
     if (sent === undefined) {
-      sending.then(undefined, this.reportSendError);
+      // Protocol reports the failure of a send it awaits ("Failed to send response"); any other is ours to report.
+      if (!ex.responding) sending.then(undefined, this.reportSendError);
     } else {
       sending.then(
         () => sent.resolve(),

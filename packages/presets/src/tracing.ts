@@ -11,6 +11,7 @@ import {
   type Link,
   type MeterProvider,
   type Span,
+  type SpanOptions,
   type TextMapPropagator,
   type TracerProvider,
 } from '@opentelemetry/api';
@@ -151,11 +152,9 @@ export function tracing(options: TracingOptions = {}): Interceptor {
       // The peer's context is the parent; a different ambient span (an HTTP server span, say) becomes a link.
       if (remote !== undefined && ambient !== undefined && remote.spanId !== ambient.spanId && isSpanContextValid(ambient)) links = [{ context: ambient }];
     }
-    const span = tracer.startSpan(
-      target === undefined ? method : `${method} ${target}`,
-      { kind: outbound ? SpanKind.CLIENT : SpanKind.SERVER, attributes, startTime: ctx.startTime, ...(links ? { links } : {}) },
-      parent,
-    );
+    const spanOptions: SpanOptions = { kind: outbound ? SpanKind.CLIENT : SpanKind.SERVER, attributes, startTime: ctx.startTime };
+    if (links !== undefined) spanOptions.links = links;
+    const span = tracer.startSpan(target === undefined ? method : `${method} ${target}`, spanOptions, parent);
     const spanContext = trace.setSpan(parent, span);
     if (outbound) propagator.inject(spanContext, ensureMeta(frame), metaSetter);
     return { span, context: spanContext, metricAttributes };

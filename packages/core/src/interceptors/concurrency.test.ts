@@ -247,6 +247,34 @@ describe('concurrency releases the slot on every path', () => {
   });
 });
 
+describe('concurrency bookkeeping', () => {
+  it('counts only bulkheads in use, and keys reused after going idle (past the idle cap) still enforce their limit', async () => {
+    const h = harness({ maxQueue: 1 });
+    // 300 keys busy at once, then all idle: more than the 256 idle keys kept, so the idle ones are forgotten.
+    const gates = Array.from({ length: 300 }, () => gate());
+    const calls = gates.map((g, i) => h.call(`k${i}`, g, `tool-${i}`));
+    await settle();
+    expect(h.limiter.size).toBe(300);
+    for (const g of gates) g.open();
+    await Promise.all(calls);
+    expect(h.limiter.size).toBe(0);
+    for (const key of ['tool-0', 'tool-299']) {
+      const held = gate();
+      const first = h.call(`${key}-a`, held, key);
+      const second = h.call(`${key}-b`, undefined, key);
+      const third = h.call(`${key}-c`, undefined, key);
+      await settle();
+      expect(h.limiter.state(key)).toEqual({ active: 1, queued: 1 });
+      expect(h.limiter.size).toBe(1);
+      expect(await third).toEqual({ jsonrpc: '2.0', id: 1, ...(limited(key) as object) });
+      held.open();
+      await Promise.all([first, second]);
+      expect(h.limiter.state(key)).toEqual({ active: 0, queued: 0 });
+      expect(h.limiter.size).toBe(0);
+    }
+  });
+});
+
 describe('concurrency keys and options', () => {
   it('keys by tool, by method otherwise, or by a key function (undefined: unlimited)', async () => {
     const h = harness({ maxQueue: 0 });

@@ -49,7 +49,7 @@ export interface BulkheadState {
 
 /** The interceptor, plus a view of its bulkheads (for health endpoints and tests). */
 export interface ConcurrencyInterceptor extends Interceptor {
-  /** Bulkheads in use; a key with nothing running and nothing queued holds no memory. */
+  /** Bulkheads in use: keys with something running or queued. Up to 256 idle keys are kept for reuse, no more. */
   readonly size: number;
   state(key: string): BulkheadState;
 }
@@ -71,6 +71,11 @@ interface Bulkhead {
 }
 
 const NAME = 'concurrency';
+/**
+ * Idle bulkheads kept for reuse. Forgetting a key as soon as it goes idle costs a sequential caller a Map delete and
+ * a new bulkhead on every request; past this many idle keys, all idle ones are forgotten at once.
+ */
+const IDLE_KEPT = 256;
 
 /**
  * Limits how many requests of one key run at once (a bulkhead): the rest wait in a bounded FIFO queue for at most
@@ -107,6 +112,15 @@ export function concurrency(options: ConcurrencyOptions = {}): ConcurrencyInterc
   const directions = directionsOption('concurrency', options.directions, ['inbound', 'outbound']);
   const clock = clockOption('concurrency.clock', options.clock);
   const bulkheads = new Map<string, Bulkhead>();
+  /** How many bulkheads in the map have nothing running and nothing queued. */
+  let idle = 0;
+  const isIdle = (bulkhead: Bulkhead): boolean => bulkhead.active === 0 && bulkhead.queue.size === 0;
+  /** After a slot or a queue place was given up: counts the bulkhead idle, and forgets idle ones past IDLE_KEPT. */
+  const vacated = (bulkhead: Bulkhead): void => {
+    if (!isIdle(bulkhead) || ++idle <= IDLE_KEPT) return;
+    for (const [key, kept] of bulkheads) if (isIdle(kept)) bulkheads.delete(key);
+    idle = 0;
+  };
 
   const refuse = (key: string, queued: boolean, ctx: InterceptorContext): InterceptorError => {
     ctx.metrics.increment('concurrency.rejected', { method: ctx.method, queued });
@@ -119,15 +133,16 @@ export function concurrency(options: ConcurrencyOptions = {}): ConcurrencyInterc
     });
   };
 
-  /** Frees a slot: the oldest waiter takes it over, or the count goes down; an empty bulkhead is forgotten. */
-  const release = (key: string, bulkhead: Bulkhead): void => {
-    for (const waiter of bulkhead.queue) {
+  /** Frees a slot: the oldest waiter takes it over, or the count goes down. */
+  const release = (bulkhead: Bulkhead): void => {
+    if (bulkhead.queue.size > 0) {
+      const waiter = bulkhead.queue.values().next().value as Waiter;
       bulkhead.queue.delete(waiter);
       waiter.grant();
       return;
     }
     bulkhead.active--;
-    if (bulkhead.active === 0) bulkheads.delete(key);
+    vacated(bulkhead);
   };
 
   /** Waits in `bulkhead`'s queue; resolves holding a slot, or rejects (timeout, abort) holding none. */
@@ -137,8 +152,8 @@ export function concurrency(options: ConcurrencyOptions = {}): ConcurrencyInterc
       const signal = ctx.signal;
       const leave = (error: InterceptorError): void => {
         bulkhead.queue.delete(waiter);
-        // A waiter holds no slot: leaving frees nothing. The bulkhead may now be empty.
-        if (bulkhead.active === 0 && bulkhead.queue.size === 0) bulkheads.delete(key);
+        // A waiter holds no slot: leaving frees nothing. The bulkhead may now be idle.
+        vacated(bulkhead);
         settle();
         reject(error);
       };
@@ -180,12 +195,14 @@ export function concurrency(options: ConcurrencyOptions = {}): ConcurrencyInterc
       if (bulkhead === undefined) {
         bulkhead = { active: 0, queue: new Set() };
         bulkheads.set(key, bulkhead);
+      } else if (isIdle(bulkhead)) {
+        idle--;
       }
       const held = bulkhead;
       // The slot is held until the response comes back (whatever happened below, it comes back as a response).
       const proceed = (): void =>
         downstream.next(undefined, (response) => {
-          release(key, held);
+          release(held);
           downstream.respond(response);
         });
       const limits = overrides.get(key) ?? defaults;
@@ -195,14 +212,14 @@ export function concurrency(options: ConcurrencyOptions = {}): ConcurrencyInterc
         return;
       }
       if (acquireTimeoutMs === 0 || bulkhead.queue.size >= limits.maxQueue) {
-        if (bulkhead.active === 0 && bulkhead.queue.size === 0) bulkheads.delete(key);
+        // Never idle here: it is full (maxConcurrent is at least 1), so it stays counted as in use.
         downstream.fail(refuse(key, false, ctx));
         return;
       }
       wait(key, bulkhead, ctx).then(proceed, downstream.fail);
     }),
     get size() {
-      return bulkheads.size;
+      return bulkheads.size - idle;
     },
     state(key) {
       const bulkhead = bulkheads.get(key);
