@@ -162,33 +162,28 @@ export function tracing(options: TracingOptions = {}): Interceptor {
 
   function finish(started: Started, response: JsonRpcResponse, ctx: InterceptorContext): void {
     const { span, metricAttributes } = started;
-    const attributes: Attributes = {};
     if ('error' in response) {
       const code = String(response.error.code);
-      attributes[sc.ATTR_ERROR_TYPE] = code;
-      attributes[sc.ATTR_RPC_RESPONSE_STATUS_CODE] = code;
+      setOutcome(span, metricAttributes, sc.ATTR_ERROR_TYPE, code);
+      setOutcome(span, metricAttributes, sc.ATTR_RPC_RESPONSE_STATUS_CODE, code);
       span.setStatus({ code: SpanStatusCode.ERROR, message: response.error.message });
       outcomeEvents(span, response.error.data);
     } else {
       const result = response.result;
       if (ctx.method === 'tools/call') {
         if (result['isError'] === true) {
-          attributes[sc.ATTR_ERROR_TYPE] = sc.ERROR_TYPE_VALUE_TOOL_ERROR;
+          setOutcome(span, metricAttributes, sc.ATTR_ERROR_TYPE, sc.ERROR_TYPE_VALUE_TOOL_ERROR);
           span.setStatus({ code: SpanStatusCode.ERROR });
         }
         if (recordPayloads) span.setAttribute(sc.ATTR_GEN_AI_TOOL_CALL_RESULT, truncate(result));
       } else if (ctx.method === 'initialize' && typeof result['protocolVersion'] === 'string') {
-        attributes[sc.ATTR_MCP_PROTOCOL_VERSION] = result['protocolVersion'];
+        setOutcome(span, metricAttributes, sc.ATTR_MCP_PROTOCOL_VERSION, result['protocolVersion']);
       }
     }
     retryEvent(span, ctx.metadata.get(RetryAttemptsKey));
-    span.setAttributes(attributes);
     const end = ctx.clock.now();
     span.end(end);
-    if (metricAttributes !== undefined) {
-      Object.assign(metricAttributes, attributes);
-      histograms?.record(ctx.direction === 'outbound' ? 'client' : 'server', Math.max(0, end - ctx.startTime) / 1000, metricAttributes);
-    }
+    if (metricAttributes !== undefined) histograms?.record(ctx.direction === 'outbound' ? 'client' : 'server', Math.max(0, end - ctx.startTime) / 1000, metricAttributes);
   }
 
   return {
@@ -223,6 +218,12 @@ export function tracing(options: TracingOptions = {}): Interceptor {
       if (error.cause !== undefined) ctx.metadata.get(SpanKey)?.recordException(error.cause instanceof Error ? error.cause : String(error.cause));
     },
   };
+}
+
+/** An attribute the response decides: on the span and, for requests, on the duration histogram. */
+function setOutcome(span: Span, metricAttributes: Attributes | undefined, key: string, value: string): void {
+  span.setAttribute(key, value);
+  if (metricAttributes !== undefined) metricAttributes[key] = value;
 }
 
 function addTransport(attributes: Attributes, transport: string): void {
