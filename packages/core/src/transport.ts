@@ -1,6 +1,7 @@
 // intercept(): an SDK Transport around any transport, running one chain over both directions of traffic.
 // Correlates by direction + id (both peers number their requests from 0), keeps every request answered exactly
 // once, and forwards send options, `extra` and unknown members untouched. Failure policy: ts-mcp.md §6a.
+import { AsyncResource } from 'node:async_hooks';
 import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage, MessageExtraInfo } from '@modelcontextprotocol/sdk/types.js';
 import { onStop, type Stop } from './cancellation.js';
@@ -41,8 +42,14 @@ class Exchange extends ExchangeContext implements Linked<Exchange> {
   readonly rpcId: JsonRpcId;
   /** The downstream attempt under way (replays make new ones; one at a time, see `refuseConcurrent`). */
   attempt: Attempt | undefined = undefined;
-  /** Outbound: resolves with the peer's response; the attempt resumes from it in the async context of the send. */
-  answer: Deferred<JsonRpcResponse> | undefined = undefined;
+  /**
+   * Outbound: the async context the request was sent in, where the attempt resumes when the peer's response comes
+   * (so hooks below see the AsyncLocalStorage / OpenTelemetry context of the send, not that of the transport's
+   * callback). An AsyncResource rather than a promise: no microtask hop, and two promises fewer per request.
+   */
+  answerScope: AsyncResource | undefined = undefined;
+  /** Outbound: the attempt the peer's response answers. */
+  answerAttempt: Attempt | undefined = undefined;
   /**
    * The inner transport's promise for the send Protocol waits on (the request, or our response), when that send
    * began while Protocol's own call into this wrapper was still running: Protocol then gets it as it is.
@@ -84,6 +91,8 @@ class Exchange extends ExchangeContext implements Linked<Exchange> {
 }
 
 const CANCELLED_METHOD = 'notifications/cancelled';
+/** The AsyncResource type an outbound request's response resumes in (visible to async_hooks users). */
+const ANSWER_SCOPE = 'mcp-interceptors.response';
 const PROGRESS_METHOD = 'notifications/progress';
 
 /**
@@ -281,11 +290,8 @@ export class InterceptedTransport<T extends Transport = Transport> implements Tr
 
   private outboundTerminal(ex: Exchange, request: JsonRpcRequest, stop: Stop, attempt: Attempt): void {
     if (!this.takeAttempt(ex, stop, attempt)) return;
-    // The response resumes the chain through a promise made here, so hooks below see the context the request was
-    // sent in (AsyncLocalStorage, OpenTelemetry), not that of the transport callback that received it.
-    const answer = new Deferred<JsonRpcResponse>();
-    ex.answer = answer;
-    void answer.promise.then((response) => this.settle(ex, attempt, response));
+    ex.answerScope = new AsyncResource(ANSWER_SCOPE);
+    ex.answerAttempt = attempt;
     this.outbound.set(ex.rpcId, ex);
     this.watch(ex, stop);
     const first = !ex.sendStarted;
@@ -417,17 +423,20 @@ export class InterceptedTransport<T extends Transport = Transport> implements Tr
   private receiveResponse(response: JsonRpcResponse, topLevel: JsonRpcResponse): void {
     const id = topLevel.id as JsonRpcId;
     const ex = this.outbound.get(id);
-    const answer = ex?.answer;
-    if (ex === undefined || answer === undefined) {
+    const scope = ex?.answerScope;
+    const attempt = ex?.answerAttempt;
+    if (ex === undefined || scope === undefined || attempt === undefined) {
       if (this.lateOutbound.take(id)) return;
       this.deliver(response);
       return;
     }
     this.outbound.delete(id);
+    ex.answerScope = undefined;
+    ex.answerAttempt = undefined;
     const copy = copyMembersOf(topLevel);
     // Progress notifications received before this response reach Protocol before it.
-    if (this.notificationsQueued.inbound > 0) void this.notificationTail.inbound.then(() => answer.resolve(copy));
-    else answer.resolve(copy);
+    if (this.notificationsQueued.inbound > 0) void this.notificationTail.inbound.then(() => scope.runInAsyncScope(this.settle, this, ex, attempt, copy));
+    else scope.runInAsyncScope(this.settle, this, ex, attempt, copy);
   }
 
   // ── notifications ──────────────────────────────────────────────────────────────────────────────────

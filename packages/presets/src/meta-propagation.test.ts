@@ -1,4 +1,4 @@
-import { createTraceState, propagation, ROOT_CONTEXT, trace } from '@opentelemetry/api';
+import { createTraceState, isSpanContextValid, propagation, ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { metaGetter, metaSetter, resolvePropagator, w3cMetaPropagator } from './meta-propagation.js';
@@ -32,6 +32,10 @@ describe('w3cMetaPropagator', () => {
     ['upper-case hex', `00-${parent.traceId.toUpperCase()}-${parent.spanId}-01`],
     ['an all-zero span id', `00-${parent.traceId}-${'0'.repeat(16)}-01`],
     ['non-hex flags', `00-${parent.traceId}-${parent.spanId}-0g`],
+    ['a non-hex version', `0z-${parent.traceId}-${parent.spanId}-01`],
+    ['a non-ASCII character in the trace id', `00-é${parent.traceId.slice(1)}-${parent.spanId}-01`],
+    ['a non-hex character at the end of the span id', `00-${parent.traceId}-${parent.spanId.slice(0, 15)}x-01`],
+    ['a dash out of place', `00-${parent.traceId.slice(0, 31)}-a${parent.spanId}-01`],
     ['a field one character short', `00-${parent.traceId.slice(1)}-${parent.spanId}-01-`],
     ['a future version whose extra part lacks its dash', `01-${parent.traceId}-${parent.spanId}-01x`],
   ])('ignores a traceparent that is %s', (_label, traceparent) => {
@@ -62,6 +66,22 @@ describe('w3cMetaPropagator', () => {
 
   it('ignores baggage longer than 8192 characters', () => {
     expect(propagation.getBaggage(w3cMetaPropagator.extract(ROOT_CONTEXT, { baggage: `a=${'x'.repeat(8192)}` }, metaGetter))).toBeUndefined();
+  });
+
+  it.each([
+    ['valid', parent.traceId, parent.spanId],
+    ['upper-case ids (valid to the API)', parent.traceId.toUpperCase(), parent.spanId.toUpperCase()],
+    ['a short trace id', parent.traceId.slice(1), parent.spanId],
+    ['a long span id', parent.traceId, `${parent.spanId}0`],
+    ['a non-hex trace id', `g${parent.traceId.slice(1)}`, parent.spanId],
+    ['a non-ASCII span id', parent.traceId, `é${parent.spanId.slice(1)}`],
+    ['an all-zero trace id', '0'.repeat(32), parent.spanId],
+    ['an all-zero span id', parent.traceId, '0'.repeat(16)],
+  ])('injects a traceparent exactly when the API calls the span context valid: %s', (_label, traceId, spanId) => {
+    const spanContext = { traceId, spanId, traceFlags: 1 };
+    const meta: Record<string, unknown> = {};
+    w3cMetaPropagator.inject(trace.setSpanContext(ROOT_CONTEXT, spanContext), meta, metaSetter);
+    expect('traceparent' in meta).toBe(isSpanContextValid(spanContext));
   });
 
   it('injects nothing without a valid span context or baggage', () => {
