@@ -166,26 +166,58 @@ describe('timeout', () => {
     const pair = await connectPair({ clientChain: createChain([timeout(options)], { clock }), setup: waitingTools(aborted) });
 
     const short = callTool(pair, 'wait');
-    const long = callTool(pair, 'wait-long');
+    let longDone = false;
+    const long = callTool(pair, 'wait-long').finally(() => (longDone = true));
     await clock.advance(200);
     expect((await short).error).toMatchObject({ code: ErrorCode.Timeout, data: { timeoutMs: 200 } });
     await clock.advance(4_799);
-    expect(clock.pendingTimers).toBe(1);
+    expect(longDone).toBe(false);
     await clock.advance(1);
     expect((await long).error).toMatchObject({ code: ErrorCode.Timeout, data: { timeoutMs: 5_000 } });
 
+    const timers = clock.pendingTimers;
     await pair.client.listTools();
-    expect(clock.pendingTimers).toBe(0); // tools/list has no deadline: no timer was set
+    expect(clock.pendingTimers).toBe(timers); // tools/list has no deadline: no timer was set
     await pair.close();
   });
 
-  it('clears its timer and passes the response through when it comes in time', async () => {
+  it('passes the response through when it comes in time; that deadline never fires, and no timer outlives the last deadline', async () => {
     const clock = createManualClock();
-    const pair = await connectPair({ clientChain: createChain([timeout({ defaultMs: 1_000 })], { clock }) });
+    const chain = createChain([timeout({ defaultMs: 1_000 })], { clock });
+    const pair = await connectPair({ clientChain: chain });
     const result = await pair.client.callTool({ name: 'echo', arguments: { text: 'hi' } });
     expect(result.content).toEqual([{ type: 'text', text: 'hi' }]);
+    // One timer serves every 1 s deadline of this chain (initialize's and the call's): it fires, finds none due, stops.
+    expect(clock.pendingTimers).toBe(1);
+    await clock.advance(1_000);
     expect(clock.pendingTimers).toBe(0);
+    expect(chain.metrics.snapshot().counters.filter((c) => c.name === 'timeout.expired')).toEqual([]);
+    expect(pair.wire.serverReceived.filter((m) => 'method' in m && m.method === 'notifications/cancelled')).toEqual([]);
     await pair.close();
+  });
+
+  it('expires overlapping deadlines in order with one timer per duration, re-armed for the next one', async () => {
+    const clock = createManualClock(0);
+    const chain = createChain([timeout({ defaultMs: 100 })], { clock });
+    const expired: string[] = [];
+    const run = (uri: string) =>
+      runRequest(chain, 'resources/read', { uri }, { handler: () => new Promise(() => {}) }).then(({ response }) => {
+        if ('error' in response) expired.push(`${uri}@${clock.now()}`);
+      });
+    const first = run('a');
+    await clock.advance(30);
+    const second = run('b');
+    const answered = runRequest(chain, 'resources/read', { uri: 'c' }, { handler: () => ({ contents: [] }) });
+    expect((await answered).response).toMatchObject({ result: { contents: [] } });
+    expect(clock.pendingTimers).toBe(1);
+    await clock.advance(70);
+    await first;
+    expect(expired).toEqual(['a@100']);
+    expect(clock.pendingTimers).toBe(1);
+    await clock.advance(30);
+    await second;
+    expect(expired).toEqual(['a@100', 'b@130']);
+    expect(clock.pendingTimers).toBe(0);
   });
 
   it("mode 'total' aborts the exchange; mode 'attempt' only abandons the call below", async () => {

@@ -6,6 +6,7 @@ import { continuationAround } from '../continuation.js';
 import { ErrorCode, InterceptorError } from '../errors.js';
 import * as check from '../internal/options.js';
 import { Priority, type Interceptor } from '../interceptor.js';
+import { DeadlineQueue } from '../internal/deadline-queue.js';
 import { clock as clockOption, timerMs } from '../internal/options.js';
 
 export interface TimeoutOptions {
@@ -46,6 +47,15 @@ export function timeout(options: TimeoutOptions = {}): Interceptor {
   const fixedClock = clockOption('timeout.clock', options.clock);
   const priority = check.priority('timeout.priority', options.priority, Priority.High);
   const toolCallMs = methods.get('tools/call') ?? defaultMs;
+  // One queue per clock and duration: its single timer serves every request with that deadline.
+  const queues = new WeakMap<Clock, Map<number, DeadlineQueue>>();
+  const queueFor = (clock: Clock, ms: number): DeadlineQueue => {
+    let byMs = queues.get(clock);
+    if (byMs === undefined) queues.set(clock, (byMs = new Map()));
+    let queue = byMs.get(ms);
+    if (queue === undefined) byMs.set(ms, (queue = new DeadlineQueue(clock, ms)));
+    return queue;
+  };
 
   return {
     name: 'timeout',
@@ -60,11 +70,11 @@ export function timeout(options: TimeoutOptions = {}): Interceptor {
         downstream.next(undefined, downstream.respond);
         return;
       }
-      const clock = fixedClock ?? ctx.clock;
+      const queue = queueFor(fixedClock ?? ctx.clock, ms);
       // A Cancellation, not an AbortController: the same effect below for a fraction of the cost per request.
       const cancel = createCancellation();
       let settled = false;
-      const timer = clock.setTimeout(() => {
+      const deadline = queue.add(() => {
         if (settled) return;
         settled = true;
         const error = new InterceptorError(ErrorCode.Timeout, `Request timed out after ${ms} ms`, { reason: 'TIMEOUT', interceptor: 'timeout', timeoutMs: ms });
@@ -73,11 +83,11 @@ export function timeout(options: TimeoutOptions = {}): Interceptor {
         cancel.cancel(error);
         if (mode === 'total') ctx.abort(error);
         downstream.fail(error);
-      }, ms);
+      });
       downstream.next({ cancel }, (response) => {
         if (settled) return;
         settled = true;
-        clock.clearTimeout(timer);
+        queue.cancel(deadline);
         downstream.respond(response);
       });
     }),
