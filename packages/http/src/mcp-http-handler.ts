@@ -8,7 +8,7 @@ import type { HttpExchange } from './http-context.js';
 import type { HttpInterceptor } from './http-interceptor.js';
 import type { EndpointConfig } from './internal/endpoint-config.js';
 import { methodNotAllowed, notFound } from './internal/mcp-errors.js';
-import { fn, optionsObject, path as pathOption } from './internal/options.js';
+import { fn, optionsObject, path as pathOption, positiveInt } from './internal/options.js';
 import { SessionRegistry } from './internal/sessions.js';
 import { handleStateless } from './internal/stateless.js';
 
@@ -33,6 +33,13 @@ export interface McpHttpHandlerOptions {
   readonly path?: string;
   /** `stateful`: sessions with `Mcp-Session-Id`, SSE `GET` streams, `DELETE`. `stateless`: a fresh server per POST. @defaultValue 'stateful' */
   readonly mode?: 'stateful' | 'stateless';
+  /**
+   * Most sessions open at once (stateful mode). Each holds an MCP server and its transport, so without a cap a peer
+   * that keeps sending `initialize` grows memory without end; past it, a new `initialize` gets 503 with
+   * `data.reason: 'SESSION_LIMIT'` until a session closes (`DELETE`, or `close()`).
+   * @defaultValue 1000
+   */
+  readonly maxSessions?: number;
   /** Session ids (stateful mode); they must be unguessable. @defaultValue crypto.randomUUID */
   readonly sessionIdGenerator?: () => string;
   /** Passed to each SDK transport: `enableJsonResponse`, `eventStore`, `retryInterval`, `keepAliveMs`, … @defaultValue `{}` */
@@ -86,6 +93,7 @@ export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHan
   const config: EndpointConfig = {
     options,
     sessionIdGenerator: fn<() => string>('createMcpHttpHandler.sessionIdGenerator', options.sessionIdGenerator) ?? (() => crypto.randomUUID()),
+    maxSessions: positiveInt('createMcpHttpHandler.maxSessions', options.maxSessions, 1000),
     async connect(transport) {
       const server = await makeServer();
       await server.connect(jsonRpcChain === undefined ? transport : intercept(transport, jsonRpcChain, { ...interceptOptions, side: 'server', transportKind: 'http' }));

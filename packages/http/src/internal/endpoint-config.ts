@@ -5,6 +5,8 @@ import type { McpHttpHandlerOptions } from '../mcp-http-handler.js';
 export interface EndpointConfig {
   readonly options: McpHttpHandlerOptions;
   readonly sessionIdGenerator: () => string;
+  /** Sessions open at once, at most (stateful mode). */
+  readonly maxSessions: number;
   /** Makes a server, wraps the transport with the JSON-RPC chain when there is one, connects; returns the server's close. */
   readonly connect: (transport: Transport) => Promise<() => Promise<void>>;
 }

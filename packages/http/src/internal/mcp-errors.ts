@@ -10,6 +10,8 @@ export const methodNotAllowed = (ctx: HttpContext, allow: string): void => answe
 export const sessionNotFound = (ctx: HttpContext): void => answer(ctx, 404, -32001, 'Session not found');
 export const noSession = (ctx: HttpContext): void => answer(ctx, 400, -32000, 'Bad Request: No valid session ID provided');
 export const notFound = (ctx: HttpContext): void => answer(ctx, 404, -32000, 'Not Found');
+export const tooManySessions = (ctx: HttpContext, maxSessions: number): void =>
+  ctx.respond(503, jsonRpcErrorBody(-32000, 'Too many sessions', { reason: 'SESSION_LIMIT', maxSessions }));
 
 /** True when a parsed POST body is (or, in a batch, contains) an `initialize` request. */
 export function hasInitialize(body: unknown): boolean {

@@ -1,11 +1,13 @@
 // Stateful mode: one SDK transport and one MCP server per session, found by `Mcp-Session-Id`, dropped when it closes.
 import { WebStandardStreamableHTTPServerTransport, type WebStandardStreamableHTTPServerTransportOptions } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import type { HttpContext } from '../http-context.js';
-import { hasInitialize, noSession, sessionNotFound } from './mcp-errors.js';
+import { hasInitialize, noSession, sessionNotFound, tooManySessions } from './mcp-errors.js';
 import type { EndpointConfig } from './endpoint-config.js';
 
 export class SessionRegistry {
   private readonly live = new Map<string, WebStandardStreamableHTTPServerTransport>();
+  /** Sessions being opened (their `initialize` is under way): they count against the cap too. */
+  private opening = 0;
 
   constructor(private readonly config: EndpointConfig) {}
 
@@ -25,16 +27,21 @@ export class SessionRegistry {
       transport = this.live.get(sessionId);
       if (transport === undefined) return sessionNotFound(ctx);
     } else if (ctx.method === 'POST' && hasInitialize(parsedBody)) {
-      transport = await this.open();
+      if (this.live.size + this.opening >= this.config.maxSessions) return tooManySessions(ctx, this.config.maxSessions);
+      this.opening++;
       fresh = true;
     } else {
       return noSession(ctx);
     }
     try {
+      transport ??= await this.open();
       ctx.respondWith(await transport.handleRequest(request, { parsedBody, authInfo: ctx.auth }));
     } finally {
-      // An initialize the transport refused (bad Accept, a batch, …) leaves a transport without a session: drop it.
-      if (fresh && transport.sessionId === undefined) await transport.close().catch(() => undefined);
+      if (fresh) {
+        this.opening--;
+        // An initialize the transport refused (bad Accept, a batch, …) leaves a transport without a session: drop it.
+        if (transport !== undefined && transport.sessionId === undefined) await transport.close().catch(() => undefined);
+      }
     }
   }
 
