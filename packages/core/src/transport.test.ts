@@ -313,6 +313,16 @@ describe('a response the inner transport fails to send', () => {
     await server.close();
   });
 
+  it("with an asynchronous onResponse (the response goes out after Protocol's send() returned): reported once, by Protocol", async () => {
+    const later: Interceptor = { name: 'later', onResponse: async () => void (await new Promise((resolve) => setTimeout(resolve, 5))) };
+    const { client, server, sdkErrors, transportErrors } = await refusingServer([later]);
+    await expect(client.callTool({ name: 'boom', arguments: {} }, undefined, { timeout: 200 })).rejects.toMatchObject({ code: -32001 });
+    expect(sdkErrors).toEqual([expect.stringMatching(/Failed to send response.*pipe broke/)]);
+    expect(transportErrors).toEqual([]);
+    await client.close();
+    await server.close();
+  });
+
   it('answered by a hook before Protocol saw the request: reported once, by the wrapper', async () => {
     const refuse: Interceptor = { name: 'refuse', onRequest: (req) => (req.method === 'tools/call' ? { jsonrpc: '2.0', id: req.id, result: { content: [{ type: 'text', text: 'boom' }] } } : undefined) };
     const { client, server, sdkErrors, transportErrors } = await refusingServer([refuse]);

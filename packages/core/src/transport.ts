@@ -91,6 +91,8 @@ class Exchange extends ExchangeContext implements Linked<Exchange> {
 }
 
 const CANCELLED_METHOD = 'notifications/cancelled';
+/** For a rejection someone else is told of. */
+const ignoreRejection = (): void => undefined;
 /** The AsyncResource type an outbound request's response resumes in (visible to async_hooks users). */
 const ANSWER_SCOPE = 'mcp-interceptors.response';
 const PROGRESS_METHOD = 'notifications/progress';
@@ -404,15 +406,14 @@ export class InterceptedTransport<T extends Transport = Transport> implements Tr
       ex.sendPromise = sending;
     }
     if (sent === undefined) {
-      // Protocol reports the failure of a send it awaits ("Failed to send response"); any other is ours to report.
-      if (!ex.responding) sending.then(undefined, this.reportSendError);
+      // The caller of send() (Protocol, which reports "Failed to send response") gets the rejection itself: it is not
+      // reported twice, yet never left unhandled. A response no send() is waiting for is ours to report.
+      sending.then(undefined, ex.responding ? ignoreRejection : this.reportSendError);
     } else {
+      // `sent` is the promise a send() of this response got: its caller hears of the failure (Protocol reports it).
       sending.then(
         () => sent.resolve(),
-        (error: unknown) => {
-          this.raiseError(asError(error));
-          sent.reject(error);
-        },
+        (error: unknown) => sent.reject(error),
       );
     }
   }

@@ -2,7 +2,8 @@ import { createChain } from '@mcp-interceptors/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHttpChain } from './http-chain.js';
 import { createMcpHttpHandler } from './mcp-http-handler.js';
-import { connectClient, INITIALIZE, mcpServerFactory, POST_HEADERS, serveMcp, type Listening } from './test-support/servers.js';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { connectClient, INITIALIZE, mcpServerFactory, POST_HEADERS, serveMcp, until, type Listening } from './test-support/servers.js';
 
 const open: Listening[] = [];
 afterEach(async () => {
@@ -38,28 +39,57 @@ describe('createMcpHttpHandler', () => {
     expect(handler.path).toBe('/mcp');
   });
 
-  it('opens at most maxSessions sessions: past it an initialize gets 503 SESSION_LIMIT, and a closed session frees its place', async () => {
-    const server = await serveMcp({ maxSessions: 2 });
+  it('keeps at most maxSessions open: a new one closes the least recently used idle session, or gets 503 SESSION_LIMIT when all are busy', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const closed: string[] = [];
+    let n = 0;
+    let holding = 0;
+    let slowOpen = false;
+    const server = await serveMcp({
+      maxSessions: 2,
+      // JSON responses: a request is being handled until its result is ready (an SSE response starts at once).
+      transport: { enableJsonResponse: true },
+      sessionIdGenerator: () => `s${++n}`,
+      onSessionClosed: (id) => void closed.push(id),
+      server: async () => {
+        // Opening is slow in the last step, so the two initializes there overlap.
+        if (slowOpen) await new Promise((resolve) => setTimeout(resolve, 100));
+        const mcp = new McpServer({ name: 'held', version: '1' });
+        mcp.registerTool('hold', {}, async () => {
+          holding++;
+          await held;
+          return { content: [{ type: 'text', text: 'released' }] };
+        });
+        return mcp;
+      },
+    });
     open.push(server);
-    const first = await connectClient(server.url);
-    const second = await connectClient(server.url);
-    // Two initializes at once when one place is left: exactly one gets it (a session being opened counts).
-    await first.transport.terminateSession();
-    await first.client.close();
+    const s1 = await connectClient(server.url);
+    const s2 = await connectClient(server.url);
+    await s1.client.listTools(); // s1 is now the more recently used
+    const s3 = await connectClient(server.url);
+    expect(closed).toEqual(['s2']);
+    expect([...server.handler.sessions].sort()).toEqual(['s1', 's3']);
+    await expect(s2.client.listTools()).rejects.toThrow();
+
+    // Both sessions handling a request: none can be closed.
+    const calls = [s1, s3].map((s) => s.client.callTool({ name: 'hold', arguments: {} }));
+    await until(() => holding === 2);
+    const refused = await fetch(server.url, { method: 'POST', headers: POST_HEADERS, body: INITIALIZE });
+    expect(refused.status).toBe(503);
+    expect(await refused.json()).toEqual({ jsonrpc: '2.0', id: null, error: { code: -32000, message: 'Too many sessions', data: { reason: 'SESSION_LIMIT', maxSessions: 2 } } });
+    release();
+    await Promise.all(calls);
+    await s3.transport.terminateSession();
+    slowOpen = true;
     const racing = await Promise.all([1, 2].map(() => fetch(server.url, { method: 'POST', headers: POST_HEADERS, body: INITIALIZE })));
-    expect(racing.map((r) => r.status).sort()).toEqual([200, 503]);
-    const refused = racing.find((r) => r.status === 503);
-    expect(await refused?.json()).toEqual({ jsonrpc: '2.0', id: null, error: { code: -32000, message: 'Too many sessions', data: { reason: 'SESSION_LIMIT', maxSessions: 2 } } });
     for (const response of racing) if (response.status === 200) await response.body?.cancel();
+    // One place free and s1 idle: the first initialize takes the place; the second (the first still counted while it
+    // opens) closes s1 rather than going past the cap.
+    expect(racing.map((r) => r.status)).toEqual([200, 200]);
     expect(server.handler.sessions.size).toBe(2);
-    await expect(connectClient(server.url)).rejects.toThrow(/503|Too many sessions/);
-    // The sessions already open keep working.
-    expect((await second.client.listTools()).tools.length).toBeGreaterThan(0);
-    await second.transport.terminateSession();
-    await second.client.close();
-    const third = await connectClient(server.url);
-    expect(server.handler.sessions.size).toBe(2);
-    await third.client.close();
+    await Promise.all([s1, s2, s3].map((s) => s.client.close()));
   });
 
   it('answers methods the endpoint does not serve with 405', async () => {

@@ -34,9 +34,10 @@ export interface McpHttpHandlerOptions {
   /** `stateful`: sessions with `Mcp-Session-Id`, SSE `GET` streams, `DELETE`. `stateless`: a fresh server per POST. @defaultValue 'stateful' */
   readonly mode?: 'stateful' | 'stateless';
   /**
-   * Most sessions open at once (stateful mode). Each holds an MCP server and its transport, so without a cap a peer
-   * that keeps sending `initialize` grows memory without end; past it, a new `initialize` gets 503 with
-   * `data.reason: 'SESSION_LIMIT'` until a session closes (`DELETE`, or `close()`).
+   * Most sessions open at once (stateful mode). Each holds an MCP server and its transport, and clients that go away
+   * without `DELETE` leave theirs open, so without a cap memory grows without end. At the cap a new `initialize`
+   * closes the least recently used session with no request being handled (its client gets 404 next and starts a new
+   * session, as MCP says); when every session is handling one, it gets 503 with `data.reason: 'SESSION_LIMIT'`.
    * @defaultValue 1000
    */
   readonly maxSessions?: number;

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { Clock, TimerHandle } from '../clock.js';
+import { systemClock, type Clock, type TimerHandle } from '../clock.js';
 import { createManualClock } from '../testing.js';
 import { DeadlineQueue } from './deadline-queue.js';
 
@@ -43,20 +43,73 @@ describe('DeadlineQueue', () => {
     expect(clock.pendingTimers).toBe(0);
   });
 
-  it('a timer that fires before the clock reaches the deadline re-arms for the rest of it', () => {
+  it('a timer that fires before now() reaches its deadline (or on a clock whose now() stands still) expires it all the same', () => {
     const { clock, armed, set } = steppedClock();
     const queue = new DeadlineQueue(clock, 100);
-    let expired = 0;
-    queue.add(() => expired++);
+    const expired: string[] = [];
+    queue.add(() => expired.push('a'));
+    set(1);
+    queue.add(() => expired.push('b'));
     expect(armed.map((t) => t.ms)).toEqual([100]);
     set(99.4);
     armed[0]?.fire();
-    expect(expired).toBe(0);
-    expect(armed.map((t) => Number(t.ms.toFixed(1)))).toEqual([100, 0.6]);
-    set(100);
+    expect(expired).toEqual(['a']);
+    // b (due at 101) is not yet: the timer re-arms for it, and its firing is b's deadline even if now() lags.
+    expect(armed.map((t) => Number(t.ms.toFixed(1)))).toEqual([100, 1.6]);
     armed[1]?.fire();
-    expect(expired).toBe(1);
+    expect(expired).toEqual(['a', 'b']);
     expect(armed).toHaveLength(2);
+  });
+
+  it('a deadline added by an expiring callback does not delay the ones already queued', async () => {
+    const clock = createManualClock(0);
+    const queue = new DeadlineQueue(clock, 100);
+    const expired: string[] = [];
+    queue.add(() => {
+      expired.push(`a@${clock.now()}`);
+      queue.add(() => expired.push(`c@${clock.now()}`));
+    });
+    await clock.advance(5);
+    queue.add(() => expired.push(`b@${clock.now()}`));
+    await clock.advance(95);
+    expect(expired).toEqual(['a@100']);
+    await clock.advance(5);
+    expect(expired).toEqual(['a@100', 'b@105']);
+    await clock.advance(95);
+    expect(expired).toEqual(['a@100', 'b@105', 'c@200']);
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('on a clock of its own, the timer is cleared when the last deadline is cancelled', async () => {
+    const clock = createManualClock(0);
+    const queue = new DeadlineQueue(clock, 100);
+    const a = queue.add(() => undefined);
+    const b = queue.add(() => undefined);
+    queue.cancel(a);
+    expect(clock.pendingTimers).toBe(1);
+    queue.cancel(b);
+    expect(clock.pendingTimers).toBe(0);
+    const expired: number[] = [];
+    queue.add(() => expired.push(clock.now()));
+    await clock.advance(100);
+    expect(expired).toEqual([100]);
+  });
+
+  it('on the system clock, the unref\'d timer stays armed past the last cancel and stops once it fires with nothing due', () => {
+    vi.useFakeTimers();
+    try {
+      const queue = new DeadlineQueue(systemClock, 100);
+      const expired: number[] = [];
+      queue.cancel(queue.add(() => expired.push(1)));
+      expect(vi.getTimerCount()).toBe(1);
+      queue.add(() => expired.push(2));
+      expect(vi.getTimerCount()).toBe(1);
+      vi.advanceTimersByTime(100);
+      expect(expired).toEqual([2]);
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('a deadline added while the timer is armed for an earlier one waits for it; the timer then re-arms', () => {

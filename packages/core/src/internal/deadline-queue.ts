@@ -1,7 +1,9 @@
 // Deadlines of one duration on one clock, kept in a list in the order they were set, which is their order of expiry:
-// one armed timer serves them all. A request answered in time unlinks its deadline and leaves the timer alone; a
-// timer per request would cost a Timeout object (with its async hooks) and a clearTimeout on every exchange.
-import type { Clock, TimerHandle } from '../clock.js';
+// one armed timer serves them all. On the system clock, a request answered in time unlinks its deadline and leaves the
+// timer alone (it is unref'd, and stops when it fires with nothing queued); a timer per request would cost a Timeout
+// object (with its async hooks) and a clearTimeout on every exchange. Other clocks (a test's, or one whose timers
+// keep the process alive) get their timer cleared as soon as no deadline is left, as a timer per request would be.
+import { systemClock, type Clock, type TimerHandle } from '../clock.js';
 
 /** One pending deadline; `cancel` it when it no longer applies. */
 export class Deadline {
@@ -20,11 +22,19 @@ export class DeadlineQueue {
   private tail: Deadline | undefined = undefined;
   /** The armed timer; it may outlive the deadline it was armed for (then it finds nothing due and re-arms). */
   private timer: TimerHandle | undefined = undefined;
+  /** The deadline the armed timer is for: once it fires, that time counts as reached, whatever `now()` says. */
+  private armedAt = 0;
+  /** True while expiring deadlines: one added meanwhile is armed for when they are done. */
+  private firing = false;
+  /** The system clock's timers are unref'd: one may stay armed with nothing queued. */
+  private readonly lazy: boolean;
 
   constructor(
     private readonly clock: Clock,
     private readonly ms: number,
-  ) {}
+  ) {
+    this.lazy = clock === systemClock;
+  }
 
   /** Calls `onExpire` once `ms` have passed on the clock, unless the deadline is cancelled first. */
   add(onExpire: () => void): Deadline {
@@ -33,13 +43,18 @@ export class DeadlineQueue {
     if (this.tail === undefined) this.head = deadline;
     else this.tail.next = deadline;
     this.tail = deadline;
-    if (this.timer === undefined) this.arm(deadline.at);
+    if (this.timer === undefined && !this.firing) this.arm((this.head as Deadline).at);
     return deadline;
   }
 
-  /** The deadline no longer applies. The timer is left armed: when it fires with nothing due, it re-arms or stops. */
+  /** The deadline no longer applies. On the system clock the timer is left armed: it re-arms or stops when it fires. */
   cancel(deadline: Deadline): void {
-    if (deadline.queued) this.unlink(deadline);
+    if (!deadline.queued) return;
+    this.unlink(deadline);
+    if (this.head === undefined && !this.lazy && this.timer !== undefined) {
+      this.clock.clearTimeout(this.timer);
+      this.timer = undefined;
+    }
   }
 
   /** True while some deadline is pending. */
@@ -48,6 +63,7 @@ export class DeadlineQueue {
   }
 
   private arm(at: number): void {
+    this.armedAt = at;
     this.timer = this.clock.setTimeout(this.fire, Math.max(0, at - this.clock.now()));
   }
 
@@ -64,21 +80,28 @@ export class DeadlineQueue {
 
   private readonly fire = (): void => {
     this.timer = undefined;
-    const now = this.clock.now();
+    // A timer may fire a little before `now()` reaches its time (Node counts whole loop milliseconds), or on a clock
+    // whose `now()` does not follow its timers: the deadline it was armed for is due all the same, as with a timer
+    // of its own.
+    const now = Math.max(this.clock.now(), this.armedAt);
+    this.firing = true;
     let head = this.head;
-    while (head !== undefined && head.at <= now) {
-      this.unlink(head);
-      try {
-        head.onExpire();
-      } catch (error) {
-        // As from a timer of its own: uncaught, yet the deadlines after it still expire.
-        queueMicrotask(() => {
-          throw error;
-        });
+    try {
+      while (head !== undefined && head.at <= now) {
+        this.unlink(head);
+        try {
+          head.onExpire();
+        } catch (error) {
+          // As from a timer of its own: uncaught, yet the deadlines after it still expire.
+          queueMicrotask(() => {
+            throw error;
+          });
+        }
+        head = this.head;
       }
-      head = this.head;
+    } finally {
+      this.firing = false;
     }
-    // A timer can fire a little before the clock reaches the head's deadline (timers count whole loop milliseconds).
-    if (head !== undefined && this.timer === undefined) this.arm(head.at);
+    if (head !== undefined) this.arm(head.at);
   };
 }

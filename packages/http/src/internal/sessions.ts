@@ -1,13 +1,22 @@
 // Stateful mode: one SDK transport and one MCP server per session, found by `Mcp-Session-Id`, dropped when it closes.
+// At most `maxSessions` are open: a new one then closes the least recently used session with no request being handled
+// (an SSE response counts until it starts, a JSON one until it is ready).
 import { WebStandardStreamableHTTPServerTransport, type WebStandardStreamableHTTPServerTransportOptions } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import type { HttpContext } from '../http-context.js';
 import { hasInitialize, noSession, sessionNotFound, tooManySessions } from './mcp-errors.js';
 import type { EndpointConfig } from './endpoint-config.js';
 
+interface Session {
+  readonly transport: WebStandardStreamableHTTPServerTransport;
+  /** Requests of this session being handled: until the transport has made their response (an SSE one starts at once). */
+  busy: number;
+}
+
 export class SessionRegistry {
-  private readonly live = new Map<string, WebStandardStreamableHTTPServerTransport>();
-  /** Sessions being opened (their `initialize` is under way): they count against the cap too. */
-  private opening = 0;
+  /** In order of last use, least recent first (a request moves its session to the end). */
+  private readonly live = new Map<string, Session>();
+  /** Sessions being opened (their `initialize` is under way, no id yet): they count against the cap too. */
+  private readonly opening = new Set<object>();
 
   constructor(private readonly config: EndpointConfig) {}
 
@@ -21,24 +30,32 @@ export class SessionRegistry {
 
   async handle(ctx: HttpContext, request: Request, parsedBody: unknown): Promise<void> {
     const sessionId = ctx.header('mcp-session-id');
-    let transport: WebStandardStreamableHTTPServerTransport | undefined;
-    let fresh = false;
+    let session: Session | undefined;
+    let ticket: object | undefined;
     if (sessionId !== undefined) {
-      transport = this.live.get(sessionId);
-      if (transport === undefined) return sessionNotFound(ctx);
+      session = this.live.get(sessionId);
+      if (session === undefined) return sessionNotFound(ctx);
+      this.live.delete(sessionId);
+      this.live.set(sessionId, session);
     } else if (ctx.method === 'POST' && hasInitialize(parsedBody)) {
-      if (this.live.size + this.opening >= this.config.maxSessions) return tooManySessions(ctx, this.config.maxSessions);
-      this.opening++;
-      fresh = true;
+      if (this.live.size + this.opening.size >= this.config.maxSessions && !this.evictLeastRecentlyUsed()) return tooManySessions(ctx, this.config.maxSessions);
+      ticket = {};
+      this.opening.add(ticket);
     } else {
       return noSession(ctx);
     }
+    let transport: WebStandardStreamableHTTPServerTransport | undefined;
     try {
-      transport ??= await this.open();
+      if (session === undefined) {
+        session = await this.open(ticket as object);
+      }
+      transport = session.transport;
+      session.busy++;
       ctx.respondWith(await transport.handleRequest(request, { parsedBody, authInfo: ctx.auth }));
     } finally {
-      if (fresh) {
-        this.opening--;
+      if (session !== undefined) session.busy--;
+      if (ticket !== undefined) {
+        this.opening.delete(ticket);
         // An initialize the transport refused (bad Accept, a batch, …) leaves a transport without a session: drop it.
         if (transport !== undefined && transport.sessionId === undefined) await transport.close().catch(() => undefined);
       }
@@ -46,29 +63,44 @@ export class SessionRegistry {
   }
 
   async closeAll(): Promise<void> {
-    await Promise.allSettled([...this.live.values()].map((transport) => transport.close()));
+    await Promise.allSettled([...this.live.values()].map((session) => session.transport.close()));
     this.live.clear();
   }
 
-  private async open(): Promise<WebStandardStreamableHTTPServerTransport> {
+  /** Closes the least recently used session with no request under way; false when every session is busy. */
+  private evictLeastRecentlyUsed(): boolean {
+    for (const [id, session] of this.live) {
+      if (session.busy > 0) continue;
+      // Forgotten first, so the place is free now and the close below reports nothing twice.
+      this.live.delete(id);
+      this.config.options.onSessionClosed?.(id);
+      void session.transport.close().catch(() => undefined);
+      return true;
+    }
+    return false;
+  }
+
+  private async open(ticket: object): Promise<Session> {
     const { options } = this.config;
     const transportOptions: WebStandardStreamableHTTPServerTransportOptions = {
       ...options.transport,
       sessionIdGenerator: this.config.sessionIdGenerator,
       onsessioninitialized: (id) => {
-        this.live.set(id, transport);
+        this.opening.delete(ticket);
+        this.live.set(id, session);
         options.onSessionInitialized?.(id);
       },
     };
     const transport = new WebStandardStreamableHTTPServerTransport(transportOptions);
+    const session: Session = { transport, busy: 0 };
     // Set before wrapping and connecting: both intercept() and the SDK's Protocol keep a handler set earlier.
     transport.onclose = () => {
       const id = transport.sessionId;
-      if (id === undefined || this.live.get(id) !== transport) return;
+      if (id === undefined || this.live.get(id) !== session) return;
       this.live.delete(id);
       options.onSessionClosed?.(id);
     };
     await this.config.connect(transport);
-    return transport;
+    return session;
   }
 }
