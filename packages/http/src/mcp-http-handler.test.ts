@@ -1,4 +1,5 @@
 import { createChain } from '@mcp-interceptors/core';
+import { createManualClock } from '@mcp-interceptors/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHttpChain } from './http-chain.js';
 import { createMcpHttpHandler } from './mcp-http-handler.js';
@@ -92,6 +93,24 @@ describe('createMcpHttpHandler', () => {
     await Promise.all([s1, s2, s3].map((s) => s.client.close()));
   });
 
+  it('closes a session idle for sessionIdleMs (checked every min(sessionIdleMs, 60 s) on the HTTP chain clock); a request keeps it', async () => {
+    const clock = createManualClock(0);
+    const closed: string[] = [];
+    const server = await serveMcp({ http: createHttpChain([], { clock }), sessionIdleMs: 1_000, sessionIdGenerator: () => 'idle-1', onSessionClosed: (id) => void closed.push(id) });
+    open.push(server);
+    const { client } = await connectClient(server.url);
+    await clock.advance(500);
+    await client.listTools();
+    await clock.advance(500); // a check at 1000: used 500 ms ago, kept
+    expect(closed).toEqual([]);
+    await clock.advance(1_000); // the check at 2000: idle for 1500 ms
+    expect(closed).toEqual(['idle-1']);
+    expect(server.handler.sessions.size).toBe(0);
+    expect(clock.pendingTimers).toBe(0);
+    await expect(client.listTools()).rejects.toThrow();
+    await client.close();
+  });
+
   it('answers methods the endpoint does not serve with 405', async () => {
     const server = await serveMcp({});
     open.push(server);
@@ -113,6 +132,7 @@ describe('createMcpHttpHandler', () => {
     [{ server: none, chain: [] }, /createMcpHttpHandler.chain must be a chain from createChain/],
     [{ server: none, sessionIdGenerator: 'uuid' }, /createMcpHttpHandler.sessionIdGenerator must be a function/],
     [{ server: none, maxSessions: 0 }, /createMcpHttpHandler.maxSessions must be a positive integer, got 0/],
+    [{ server: none, sessionIdleMs: -1 }, /createMcpHttpHandler.sessionIdleMs must be/],
     [{ server: none, maxSessions: '10' }, /createMcpHttpHandler.maxSessions must be a positive integer, got "10"/],
     [{ server: none, intercept: 'fast' }, /createMcpHttpHandler.intercept must be an object, got "fast"/],
     [{ server: none, intercept: { stacklessDispatch: 1 } }, /createMcpHttpHandler.intercept.stacklessDispatch must be a boolean, got 1/],

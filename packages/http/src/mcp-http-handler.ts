@@ -8,7 +8,7 @@ import type { HttpExchange } from './http-context.js';
 import type { HttpInterceptor } from './http-interceptor.js';
 import type { EndpointConfig } from './internal/endpoint-config.js';
 import { methodNotAllowed, notFound } from './internal/mcp-errors.js';
-import { fn, optionsObject, path as pathOption, positiveInt } from './internal/options.js';
+import { fn, optionsObject, path as pathOption, positiveInt, timerMs } from './internal/options.js';
 import { SessionRegistry } from './internal/sessions.js';
 import { handleStateless } from './internal/stateless.js';
 
@@ -41,6 +41,13 @@ export interface McpHttpHandlerOptions {
    * @defaultValue 1000
    */
   readonly maxSessions?: number;
+  /**
+   * A session with no request for this long is closed (stateful mode), so clients that leave without `DELETE` do not
+   * hold a server until the cap evicts it. Checked every `min(sessionIdleMs, 60 s)` on the HTTP chain's clock, so a
+   * session goes within that much after its time; an open SSE stream is not a request. `0`: never.
+   * @defaultValue 1_800_000 (30 minutes)
+   */
+  readonly sessionIdleMs?: number;
   /** Session ids (stateful mode); they must be unguessable. @defaultValue crypto.randomUUID */
   readonly sessionIdGenerator?: () => string;
   /** Passed to each SDK transport: `enableJsonResponse`, `eventStore`, `retryInterval`, `keepAliveMs`, … @defaultValue `{}` */
@@ -95,6 +102,8 @@ export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHan
     options,
     sessionIdGenerator: fn<() => string>('createMcpHttpHandler.sessionIdGenerator', options.sessionIdGenerator) ?? (() => crypto.randomUUID()),
     maxSessions: positiveInt('createMcpHttpHandler.maxSessions', options.maxSessions, 1000),
+    sessionIdleMs: timerMs('createMcpHttpHandler.sessionIdleMs', options.sessionIdleMs, 30 * 60_000),
+    clock: chain.clock,
     async connect(transport) {
       const server = await makeServer();
       await server.connect(jsonRpcChain === undefined ? transport : intercept(transport, jsonRpcChain, { ...interceptOptions, side: 'server', transportKind: 'http' }));

@@ -2,7 +2,7 @@
 // of its own. Each returns the value or its default and throws a TypeError/RangeError naming `factory.option`.
 import { show, string } from '@mcp-interceptors/core/options';
 
-export { boolean, isPlainObject, nonNegativeInt, optionsObject, positiveInt, show, string } from '@mcp-interceptors/core/options';
+export { boolean, isPlainObject, nonNegativeInt, optionsObject, positiveInt, show, string, timerMs } from '@mcp-interceptors/core/options';
 
 type Where = `${string}.${string}`;
 
