@@ -40,22 +40,68 @@ describe('createMcpHttpHandler', () => {
     expect(handler.path).toBe('/mcp');
   });
 
-  it('keeps at most maxSessions open: a new one closes the least recently used idle session, or gets 503 SESSION_LIMIT when all are busy', async () => {
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
+  it('keeps at most maxSessions open: a new one closes the least recently used session not in use, or gets 503 SESSION_LIMIT', async () => {
     const closed: string[] = [];
     let n = 0;
-    let holding = 0;
     let slowOpen = false;
     const server = await serveMcp({
       maxSessions: 2,
-      // JSON responses: a request is being handled until its result is ready (an SSE response starts at once).
-      transport: { enableJsonResponse: true },
       sessionIdGenerator: () => `s${++n}`,
       onSessionClosed: (id) => void closed.push(id),
       server: async () => {
         // Opening is slow in the last step, so the two initializes there overlap.
         if (slowOpen) await new Promise((resolve) => setTimeout(resolve, 100));
+        return mcpServerFactory()();
+      },
+    });
+    open.push(server);
+    const inUse = (count: number) => until(() => server.handler.sessionsInUse === count);
+    // A client that goes away without DELETE leaves its session open, but no longer in use (its GET stream closed).
+    const s1 = await connectClient(server.url);
+    await inUse(1);
+    await s1.client.close();
+    await inUse(0);
+    const s2 = await connectClient(server.url);
+    await inUse(1);
+    const s3 = await connectClient(server.url);
+    expect(closed).toEqual(['s1']);
+    expect([...server.handler.sessions].sort()).toEqual(['s2', 's3']);
+    await inUse(2);
+
+    // Both in use (each SDK client keeps its GET stream open): none can be closed.
+    const refused = await fetch(server.url, { method: 'POST', headers: POST_HEADERS, body: INITIALIZE });
+    expect(refused.status).toBe(503);
+    expect(await refused.json()).toEqual({ jsonrpc: '2.0', id: null, error: { code: -32000, message: 'Too many sessions', data: { reason: 'SESSION_LIMIT', maxSessions: 2 } } });
+    expect((await s2.client.listTools()).tools.length).toBeGreaterThan(0);
+
+    // s3 goes away: one initialize closes it; the other, overlapping it, finds the first still opening and s2 in use.
+    await s3.client.close();
+    await inUse(1);
+    slowOpen = true;
+    const racing = await Promise.all([1, 2].map(() => fetch(server.url, { method: 'POST', headers: POST_HEADERS, body: INITIALIZE })));
+    for (const response of racing) if (response.status === 200) await response.body?.cancel();
+    expect(racing.map((r) => r.status).sort()).toEqual([200, 503]);
+    expect(closed).toEqual(['s1', 's3']);
+    expect(server.handler.sessions.size).toBe(2);
+    await s2.client.close();
+  });
+
+  it('closes a session not in use for sessionIdleMs (checked every min(sessionIdleMs, 60 s) on the HTTP chain clock); a call or an open stream keeps it', async () => {
+    const clock = createManualClock(0);
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let holding = 0;
+    let n = 0;
+    const closed: string[] = [];
+    const server = await serveMcp({
+      http: createHttpChain([], { clock }),
+      sessionIdleMs: 1_000,
+      sessionIdGenerator: () => `h${++n}`,
+      onSessionClosed: (id) => {
+        closed.push(id);
+        throw new Error('callback bug'); // must stop neither the sweep nor the close
+      },
+      server: () => {
         const mcp = new McpServer({ name: 'held', version: '1' });
         mcp.registerTool('hold', {}, async () => {
           holding++;
@@ -66,49 +112,52 @@ describe('createMcpHttpHandler', () => {
       },
     });
     open.push(server);
-    const s1 = await connectClient(server.url);
-    const s2 = await connectClient(server.url);
-    await s1.client.listTools(); // s1 is now the more recently used
-    const s3 = await connectClient(server.url);
-    expect(closed).toEqual(['s2']);
-    expect([...server.handler.sessions].sort()).toEqual(['s1', 's3']);
-    await expect(s2.client.listTools()).rejects.toThrow();
-
-    // Both sessions handling a request: none can be closed.
-    const calls = [s1, s3].map((s) => s.client.callTool({ name: 'hold', arguments: {} }));
-    await until(() => holding === 2);
-    const refused = await fetch(server.url, { method: 'POST', headers: POST_HEADERS, body: INITIALIZE });
-    expect(refused.status).toBe(503);
-    expect(await refused.json()).toEqual({ jsonrpc: '2.0', id: null, error: { code: -32000, message: 'Too many sessions', data: { reason: 'SESSION_LIMIT', maxSessions: 2 } } });
+    const inUse = (count: number) => until(() => server.handler.sessionsInUse === count);
+    const connected = await connectClient(server.url); // h1: its GET stream stays open
+    await inUse(1);
+    // h2: a raw session whose initialize response was read; nothing left open, but a call is under way.
+    const init = await fetch(server.url, { method: 'POST', headers: POST_HEADERS, body: INITIALIZE });
+    const h2 = init.headers.get('mcp-session-id') as string;
+    await init.body?.cancel();
+    const headers = { ...POST_HEADERS, 'mcp-session-id': h2, 'mcp-protocol-version': '2025-06-18' };
+    const call = fetch(server.url, { method: 'POST', headers, body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'hold', arguments: {} } }) });
+    await until(() => holding === 1);
+    const gone = await connectClient(server.url); // h3: its client goes away
+    await inUse(3);
+    await gone.client.close();
+    await inUse(2);
+    await clock.advance(1_000);
+    await clock.advance(1_000); // checks at 1000 and 2000: h3 unused for over a second, h1 and h2 in use
+    expect(closed).toEqual(['h3']);
+    expect([...server.handler.sessions].sort()).toEqual(['h1', h2]);
     release();
-    await Promise.all(calls);
-    await s3.transport.terminateSession();
-    slowOpen = true;
-    const racing = await Promise.all([1, 2].map(() => fetch(server.url, { method: 'POST', headers: POST_HEADERS, body: INITIALIZE })));
-    for (const response of racing) if (response.status === 200) await response.body?.cancel();
-    // One place free and s1 idle: the first initialize takes the place; the second (the first still counted while it
-    // opens) closes s1 rather than going past the cap.
-    expect(racing.map((r) => r.status)).toEqual([200, 200]);
-    expect(server.handler.sessions.size).toBe(2);
-    await Promise.all([s1, s2, s3].map((s) => s.client.close()));
-  });
-
-  it('closes a session idle for sessionIdleMs (checked every min(sessionIdleMs, 60 s) on the HTTP chain clock); a request keeps it', async () => {
-    const clock = createManualClock(0);
-    const closed: string[] = [];
-    const server = await serveMcp({ http: createHttpChain([], { clock }), sessionIdleMs: 1_000, sessionIdGenerator: () => 'idle-1', onSessionClosed: (id) => void closed.push(id) });
-    open.push(server);
-    const { client } = await connectClient(server.url);
-    await clock.advance(500);
-    await client.listTools();
-    await clock.advance(500); // a check at 1000: used 500 ms ago, kept
-    expect(closed).toEqual([]);
-    await clock.advance(1_000); // the check at 2000: idle for 1500 ms
-    expect(closed).toEqual(['idle-1']);
+    expect(await (await call).text()).toContain('released');
+    await connected.client.close();
+    await inUse(0);
+    await clock.advance(1_000);
+    await clock.advance(1_000);
+    expect(closed.sort()).toEqual(['h1', 'h2', 'h3']);
     expect(server.handler.sessions.size).toBe(0);
     expect(clock.pendingTimers).toBe(0);
-    await expect(client.listTools()).rejects.toThrow();
-    await client.close();
+  });
+
+  it('close() while an initialize is under way leaves no session and no timer behind', async () => {
+    const clock = createManualClock(0);
+    const server = await serveMcp({
+      http: createHttpChain([], { clock }),
+      server: async () => {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        return mcpServerFactory()();
+      },
+    });
+    open.push(server);
+    const initializing = fetch(server.url, { method: 'POST', headers: POST_HEADERS, body: INITIALIZE });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await server.handler.close();
+    const response = await initializing;
+    await response.body?.cancel();
+    expect(server.handler.sessions.size).toBe(0);
+    expect(clock.pendingTimers).toBe(0);
   });
 
   it('answers methods the endpoint does not serve with 405', async () => {

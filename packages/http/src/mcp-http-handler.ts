@@ -34,17 +34,16 @@ export interface McpHttpHandlerOptions {
   /** `stateful`: sessions with `Mcp-Session-Id`, SSE `GET` streams, `DELETE`. `stateless`: a fresh server per POST. @defaultValue 'stateful' */
   readonly mode?: 'stateful' | 'stateless';
   /**
-   * Most sessions open at once (stateful mode). Each holds an MCP server and its transport, and clients that go away
-   * without `DELETE` leave theirs open, so without a cap memory grows without end. At the cap a new `initialize`
-   * closes the least recently used session with no request being handled (its client gets 404 next and starts a new
-   * session, as MCP says); when every session is handling one, it gets 503 with `data.reason: 'SESSION_LIMIT'`.
+   * Most sessions open at once (stateful mode). Each holds an MCP server and its transport. At the cap a new
+   * `initialize` closes the least recently used session not in use (no request under way, no response stream open:
+   * its client went away without `DELETE`); when every session is in use, it gets 503 `data.reason: 'SESSION_LIMIT'`.
    * @defaultValue 1000
    */
   readonly maxSessions?: number;
   /**
-   * A session with no request for this long is closed (stateful mode), so clients that leave without `DELETE` do not
-   * hold a server until the cap evicts it. Checked every `min(sessionIdleMs, 60 s)` on the HTTP chain's clock, so a
-   * session goes within that much after its time; an open SSE stream is not a request. `0`: never.
+   * A session not in use (no request under way, no response stream open) for this long is closed (stateful mode).
+   * Checked every `min(sessionIdleMs, 60 s)` on the HTTP chain's clock, so a session goes within that much after its
+   * time. `0`: never.
    * @defaultValue 1_800_000 (30 minutes)
    */
   readonly sessionIdleMs?: number;
@@ -62,6 +61,11 @@ export interface McpHttpHandler {
   readonly mode: 'stateful' | 'stateless';
   /** Ids of the live sessions (stateful mode). */
   readonly sessions: ReadonlySet<string>;
+  /**
+   * How many of them have a request under way or a response stream open, an SDK client's standalone GET stream
+   * included (stateful mode). Only the others are closed for `maxSessions` or `sessionIdleMs`.
+   */
+  readonly sessionsInUse: number;
   /** True for the paths this handler answers: the MCP path and the interceptors' routes (e.g. `/healthz`). */
   handles(path: string): boolean;
   /** Runs one request (a context from `chain.createContext`) through the chain and the endpoint. Never rejects. */
@@ -128,6 +132,9 @@ export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHan
     mode,
     get sessions() {
       return sessions.ids;
+    },
+    get sessionsInUse() {
+      return sessions.inUse;
     },
     handles: (path) => path === endpointPath || chain.routes.has(path),
     handle: (ctx) => chain.run(ctx, () => endpoint(ctx)),

@@ -80,6 +80,22 @@ describe('DeadlineQueue', () => {
     expect(clock.pendingTimers).toBe(0);
   });
 
+  it('a deadline added by an expiring callback on a clock whose now() stands still waits for the next firing', () => {
+    const { clock, armed } = steppedClock();
+    const queue = new DeadlineQueue(clock, 100);
+    let expiries = 0;
+    const again = (): void => {
+      expiries++;
+      queue.add(again); // a retry that sets a new deadline each time
+    };
+    queue.add(again);
+    armed[0]?.fire();
+    expect(expiries).toBe(1);
+    armed[1]?.fire();
+    expect(expiries).toBe(2);
+    expect(armed).toHaveLength(3);
+  });
+
   it('on a clock of its own, the timer is cleared when the last deadline is cancelled', async () => {
     const clock = createManualClock(0);
     const queue = new DeadlineQueue(clock, 100);

@@ -85,6 +85,8 @@ export class DeadlineQueue {
     // of its own.
     const now = Math.max(this.clock.now(), this.armedAt);
     this.firing = true;
+    // Deadlines added by the callbacks below wait for a later firing, even on a clock whose now() stands still.
+    const last = this.tail;
     let head = this.head;
     try {
       while (head !== undefined && head.at <= now) {
@@ -97,8 +99,10 @@ export class DeadlineQueue {
             throw error;
           });
         }
+        if (head === last) break;
         head = this.head;
       }
+      head = this.head;
     } finally {
       this.firing = false;
     }

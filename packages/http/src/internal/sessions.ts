@@ -1,15 +1,17 @@
 // Stateful mode: one SDK transport and one MCP server per session, found by `Mcp-Session-Id`, dropped when it closes.
-// At most `maxSessions` are open: a new one then closes the least recently used session with no request being handled
-// (an SSE response counts until it starts, a JSON one until it is ready). A session idle for `sessionIdleMs` is closed.
+// At most `maxSessions` are open: a new one then closes the least recently used session with no request under way (a
+// request lasts until its response has been sent: an SSE stream, the GET one included, until it ends). A session with
+// nothing under way for `sessionIdleMs` is closed.
 import { WebStandardStreamableHTTPServerTransport, type WebStandardStreamableHTTPServerTransportOptions } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import type { TimerHandle } from '@mcp-interceptors/core';
 import type { HttpContext } from '../http-context.js';
 import { hasInitialize, noSession, sessionNotFound, tooManySessions } from './mcp-errors.js';
 import type { EndpointConfig } from './endpoint-config.js';
+import { onBodyDone } from './on-body-done.js';
 
 interface Session {
   readonly transport: WebStandardStreamableHTTPServerTransport;
-  /** Requests of this session being handled: until the transport has made their response (an SSE one starts at once). */
+  /** Requests of this session under way: until their response has been sent (an SSE stream until it ends). */
   busy: number;
   /** When a request of this session last began or ended (the clock's milliseconds). */
   lastUsed: number;
@@ -25,6 +27,8 @@ export class SessionRegistry {
   private readonly opening = new Set<object>();
   /** Armed while sessions are open and idle ones expire. */
   private sweepTimer: TimerHandle | undefined;
+  /** After closeAll(): a session still being opened is closed as soon as it is. */
+  private closed = false;
 
   constructor(private readonly config: EndpointConfig) {}
 
@@ -34,6 +38,13 @@ export class SessionRegistry {
 
   get size(): number {
     return this.live.size;
+  }
+
+  /** Sessions with a request under way or a response stream open (the others may be closed for the cap or idleness). */
+  get inUse(): number {
+    let count = 0;
+    for (const session of this.live.values()) if (session.busy > 0) count++;
+    return count;
   }
 
   async handle(ctx: HttpContext, request: Request, parsedBody: unknown): Promise<void> {
@@ -54,18 +65,24 @@ export class SessionRegistry {
       return noSession(ctx);
     }
     let transport: WebStandardStreamableHTTPServerTransport | undefined;
+    let release: (() => void) | undefined;
     try {
       if (session === undefined) {
         session = await this.open(ticket as object);
       }
       transport = session.transport;
-      session.busy++;
-      ctx.respondWith(await transport.handleRequest(request, { parsedBody, authInfo: ctx.auth }));
-    } finally {
-      if (session !== undefined) {
-        session.busy--;
-        session.lastUsed = this.config.clock.now();
+      release = this.use(session);
+      const response = await transport.handleRequest(request, { parsedBody, authInfo: ctx.auth });
+      if (response.body === null) {
+        ctx.respondWith(response);
+      } else {
+        // In use until its response is over: an SSE stream ends when the call (or the GET stream) does.
+        const done = release;
+        release = undefined;
+        ctx.respondWith(new Response(onBodyDone(response.body, done), { status: response.status, headers: response.headers }));
       }
+    } finally {
+      release?.();
       if (ticket !== undefined) {
         this.opening.delete(ticket);
         // An initialize the transport refused (bad Accept, a batch, …) leaves a transport without a session: drop it.
@@ -75,10 +92,23 @@ export class SessionRegistry {
   }
 
   async closeAll(): Promise<void> {
+    this.closed = true;
     if (this.sweepTimer !== undefined) this.config.clock.clearTimeout(this.sweepTimer);
     this.sweepTimer = undefined;
     await Promise.allSettled([...this.live.values()].map((session) => session.transport.close()));
     this.live.clear();
+  }
+
+  /** Counts a request of `session` as under way; the function returned ends it (once). */
+  private use(session: Session): () => void {
+    session.busy++;
+    let ended = false;
+    return () => {
+      if (ended) return;
+      ended = true;
+      session.busy--;
+      session.lastUsed = this.config.clock.now();
+    };
   }
 
   /** Closes the least recently used session with no request under way; false when every session is busy. */
@@ -94,13 +124,17 @@ export class SessionRegistry {
   /** Forgotten first, so its place is free at once and the transport's own close reports nothing twice. */
   private forget(id: string, session: Session): void {
     this.live.delete(id);
-    this.config.options.onSessionClosed?.(id);
     void session.transport.close().catch(() => undefined);
+    try {
+      this.config.options.onSessionClosed?.(id);
+    } catch {
+      // The application's callback failing must not keep other sessions open or stop the sweep.
+    }
   }
 
   private scheduleSweep(): void {
     const idleMs = this.config.sessionIdleMs;
-    if (idleMs === 0 || this.sweepTimer !== undefined || this.live.size === 0) return;
+    if (idleMs === 0 || this.closed || this.sweepTimer !== undefined || this.live.size === 0) return;
     this.sweepTimer = this.config.clock.setTimeout(this.sweep, Math.min(idleMs, SWEEP_EVERY_MS));
   }
 
@@ -120,6 +154,10 @@ export class SessionRegistry {
       sessionIdGenerator: this.config.sessionIdGenerator,
       onsessioninitialized: (id) => {
         this.opening.delete(ticket);
+        if (this.closed) {
+          void transport.close().catch(() => undefined);
+          return;
+        }
         this.live.set(id, session);
         options.onSessionInitialized?.(id);
         this.scheduleSweep();
