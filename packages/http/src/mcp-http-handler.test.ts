@@ -41,6 +41,9 @@ describe('createMcpHttpHandler', () => {
   });
 
   it('keeps at most maxSessions open: a new one closes the least recently used session not in use, or gets 503 SESSION_LIMIT', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let holding = 0;
     const closed: string[] = [];
     let n = 0;
     let slowOpen = false;
@@ -51,42 +54,46 @@ describe('createMcpHttpHandler', () => {
       server: async () => {
         // Opening is slow in the last step, so the two initializes there overlap.
         if (slowOpen) await new Promise((resolve) => setTimeout(resolve, 100));
-        return mcpServerFactory()();
+        const mcp = new McpServer({ name: 'held', version: '1' });
+        mcp.registerTool('hold', {}, async () => {
+          holding++;
+          await held;
+          return { content: [{ type: 'text', text: 'released' }] };
+        });
+        return mcp;
       },
     });
     open.push(server);
-    const inUse = (count: number) => until(() => server.handler.sessionsInUse === count);
-    // A client that goes away without DELETE leaves its session open, but no longer in use (its GET stream closed).
     const s1 = await connectClient(server.url);
-    await inUse(1);
-    await s1.client.close();
-    await inUse(0);
     const s2 = await connectClient(server.url);
-    await inUse(1);
+    await s1.client.listTools(); // s1 is now the more recently used
     const s3 = await connectClient(server.url);
-    expect(closed).toEqual(['s1']);
-    expect([...server.handler.sessions].sort()).toEqual(['s2', 's3']);
-    await inUse(2);
+    expect(closed).toEqual(['s2']);
+    expect([...server.handler.sessions].sort()).toEqual(['s1', 's3']);
+    await expect(s2.client.listTools()).rejects.toThrow();
 
-    // Both in use (each SDK client keeps its GET stream open): none can be closed.
+    // Both with a call under way: in use, so none can be closed.
+    const calls = [s1, s3].map((s) => s.client.callTool({ name: 'hold', arguments: {} }));
+    await until(() => holding === 2);
+    expect(server.handler.sessionsInUse).toBe(2);
     const refused = await fetch(server.url, { method: 'POST', headers: POST_HEADERS, body: INITIALIZE });
     expect(refused.status).toBe(503);
     expect(await refused.json()).toEqual({ jsonrpc: '2.0', id: null, error: { code: -32000, message: 'Too many sessions', data: { reason: 'SESSION_LIMIT', maxSessions: 2 } } });
-    expect((await s2.client.listTools()).tools.length).toBeGreaterThan(0);
+    release();
+    await Promise.all(calls);
+    expect(server.handler.sessionsInUse).toBe(0);
 
-    // s3 goes away: one initialize closes it; the other, overlapping it, finds the first still opening and s2 in use.
-    await s3.client.close();
-    await inUse(1);
+    // Two initializes at once: the second finds the first still opening (it counts) and closes the other session.
     slowOpen = true;
     const racing = await Promise.all([1, 2].map(() => fetch(server.url, { method: 'POST', headers: POST_HEADERS, body: INITIALIZE })));
     for (const response of racing) if (response.status === 200) await response.body?.cancel();
-    expect(racing.map((r) => r.status).sort()).toEqual([200, 503]);
-    expect(closed).toEqual(['s1', 's3']);
+    expect(racing.map((r) => r.status)).toEqual([200, 200]);
+    expect(closed.sort()).toEqual(['s1', 's2', 's3']);
     expect(server.handler.sessions.size).toBe(2);
-    await s2.client.close();
+    await Promise.all([s1, s2, s3].map((s) => s.client.close()));
   });
 
-  it('closes a session not in use for sessionIdleMs (checked every min(sessionIdleMs, 60 s) on the HTTP chain clock); a call or an open stream keeps it', async () => {
+  it('closes a session not in use for sessionIdleMs (checked every min(sessionIdleMs, 60 s) on the HTTP chain clock); a call under way keeps it', async () => {
     const clock = createManualClock(0);
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
@@ -112,33 +119,24 @@ describe('createMcpHttpHandler', () => {
       },
     });
     open.push(server);
-    const inUse = (count: number) => until(() => server.handler.sessionsInUse === count);
-    const connected = await connectClient(server.url); // h1: its GET stream stays open
-    await inUse(1);
-    // h2: a raw session whose initialize response was read; nothing left open, but a call is under way.
-    const init = await fetch(server.url, { method: 'POST', headers: POST_HEADERS, body: INITIALIZE });
-    const h2 = init.headers.get('mcp-session-id') as string;
-    await init.body?.cancel();
-    const headers = { ...POST_HEADERS, 'mcp-session-id': h2, 'mcp-protocol-version': '2025-06-18' };
-    const call = fetch(server.url, { method: 'POST', headers, body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'hold', arguments: {} } }) });
+    const calling = await connectClient(server.url); // h1
+    const quiet = await connectClient(server.url); // h2: connected, but sends nothing more
+    const call = calling.client.callTool({ name: 'hold', arguments: {} });
     await until(() => holding === 1);
-    const gone = await connectClient(server.url); // h3: its client goes away
-    await inUse(3);
-    await gone.client.close();
-    await inUse(2);
+    expect(server.handler.sessionsInUse).toBe(1);
     await clock.advance(1_000);
-    await clock.advance(1_000); // checks at 1000 and 2000: h3 unused for over a second, h1 and h2 in use
-    expect(closed).toEqual(['h3']);
-    expect([...server.handler.sessions].sort()).toEqual(['h1', h2]);
+    await clock.advance(1_000); // checks at 1000 and 2000: h2 unused for over a second, h1 in use
+    expect(closed).toEqual(['h2']);
+    expect([...server.handler.sessions]).toEqual(['h1']);
+    await expect(quiet.client.listTools()).rejects.toThrow();
     release();
-    expect(await (await call).text()).toContain('released');
-    await connected.client.close();
-    await inUse(0);
-    await clock.advance(1_000);
-    await clock.advance(1_000);
-    expect(closed.sort()).toEqual(['h1', 'h2', 'h3']);
+    expect((await call).content).toEqual([{ type: 'text', text: 'released' }]);
+    expect(closed).toEqual(['h2']);
+    await clock.advance(1_000); // the call ended at 2000: unused for a second at the check at 3000
+    expect(closed).toEqual(['h2', 'h1']);
     expect(server.handler.sessions.size).toBe(0);
     expect(clock.pendingTimers).toBe(0);
+    await Promise.all([calling, quiet].map((s) => s.client.close()));
   });
 
   it('close() while an initialize is under way leaves no session and no timer behind', async () => {

@@ -35,15 +35,15 @@ export interface McpHttpHandlerOptions {
   readonly mode?: 'stateful' | 'stateless';
   /**
    * Most sessions open at once (stateful mode). Each holds an MCP server and its transport. At the cap a new
-   * `initialize` closes the least recently used session not in use (no request under way, no response stream open:
-   * its client went away without `DELETE`); when every session is in use, it gets 503 `data.reason: 'SESSION_LIMIT'`.
+   * `initialize` closes the least recently used session not in use (no HTTP request being handled, no JSON-RPC request
+   * of its client unanswered; an open GET stream alone is not use); when every session is in use, it gets 503
+   * `data.reason: 'SESSION_LIMIT'`.
    * @defaultValue 1000
    */
   readonly maxSessions?: number;
   /**
-   * A session not in use (no request under way, no response stream open) for this long is closed (stateful mode).
-   * Checked every `min(sessionIdleMs, 60 s)` on the HTTP chain's clock, so a session goes within that much after its
-   * time. `0`: never.
+   * A session not in use (see `maxSessions`) for this long is closed (stateful mode). Checked every
+   * `min(sessionIdleMs, 60 s)` on the HTTP chain's clock, so a session goes within that much after its time. `0`: never.
    * @defaultValue 1_800_000 (30 minutes)
    */
   readonly sessionIdleMs?: number;
@@ -61,10 +61,7 @@ export interface McpHttpHandler {
   readonly mode: 'stateful' | 'stateless';
   /** Ids of the live sessions (stateful mode). */
   readonly sessions: ReadonlySet<string>;
-  /**
-   * How many of them have a request under way or a response stream open, an SDK client's standalone GET stream
-   * included (stateful mode). Only the others are closed for `maxSessions` or `sessionIdleMs`.
-   */
+  /** How many of them are in use: an HTTP request being handled, or a JSON-RPC request unanswered (stateful mode). */
   readonly sessionsInUse: number;
   /** True for the paths this handler answers: the MCP path and the interceptors' routes (e.g. `/healthz`). */
   handles(path: string): boolean;

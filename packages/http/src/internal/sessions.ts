@@ -1,21 +1,24 @@
 // Stateful mode: one SDK transport and one MCP server per session, found by `Mcp-Session-Id`, dropped when it closes.
-// At most `maxSessions` are open: a new one then closes the least recently used session with no request under way (a
-// request lasts until its response has been sent: an SSE stream, the GET one included, until it ends). A session with
-// nothing under way for `sessionIdleMs` is closed.
+// At most `maxSessions` are open: a new one then closes the least recently used session not in use (no HTTP request
+// being handled, no JSON-RPC request of its client unanswered). A session not in use for `sessionIdleMs` is closed.
+// In use is counted on the JSON-RPC messages, not by wrapping each response stream (which costs every request).
 import { WebStandardStreamableHTTPServerTransport, type WebStandardStreamableHTTPServerTransportOptions } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import type { TimerHandle } from '@mcp-interceptors/core';
 import type { HttpContext } from '../http-context.js';
 import { hasInitialize, noSession, sessionNotFound, tooManySessions } from './mcp-errors.js';
 import type { EndpointConfig } from './endpoint-config.js';
-import { onBodyDone } from './on-body-done.js';
 
 interface Session {
   readonly transport: WebStandardStreamableHTTPServerTransport;
-  /** Requests of this session under way: until their response has been sent (an SSE stream until it ends). */
+  /** HTTP requests of this session being handled (an SSE response is handed on as soon as it starts). */
   busy: number;
+  /** Ids of the JSON-RPC requests the client sent that the server has not answered (nor seen cancelled) yet. */
+  readonly unanswered: Set<unknown>;
   /** When a request of this session last began or ended (the clock's milliseconds). */
   lastUsed: number;
 }
+
+const inUse = (session: Session): boolean => session.busy > 0 || session.unanswered.size > 0;
 
 /** How often idle sessions are looked for, at most (and at least as often as they may expire). */
 const SWEEP_EVERY_MS = 60_000;
@@ -43,7 +46,7 @@ export class SessionRegistry {
   /** Sessions with a request under way or a response stream open (the others may be closed for the cap or idleness). */
   get inUse(): number {
     let count = 0;
-    for (const session of this.live.values()) if (session.busy > 0) count++;
+    for (const session of this.live.values()) if (inUse(session)) count++;
     return count;
   }
 
@@ -72,15 +75,7 @@ export class SessionRegistry {
       }
       transport = session.transport;
       release = this.use(session);
-      const response = await transport.handleRequest(request, { parsedBody, authInfo: ctx.auth });
-      if (response.body === null) {
-        ctx.respondWith(response);
-      } else {
-        // In use until its response is over: an SSE stream ends when the call (or the GET stream) does.
-        const done = release;
-        release = undefined;
-        ctx.respondWith(new Response(onBodyDone(response.body, done), { status: response.status, headers: response.headers }));
-      }
+      ctx.respondWith(await transport.handleRequest(request, { parsedBody, authInfo: ctx.auth }));
     } finally {
       release?.();
       if (ticket !== undefined) {
@@ -114,7 +109,7 @@ export class SessionRegistry {
   /** Closes the least recently used session with no request under way; false when every session is busy. */
   private evictLeastRecentlyUsed(): boolean {
     for (const [id, session] of this.live) {
-      if (session.busy > 0) continue;
+      if (inUse(session)) continue;
       this.forget(id, session);
       return true;
     }
@@ -142,7 +137,7 @@ export class SessionRegistry {
     this.sweepTimer = undefined;
     const now = this.config.clock.now();
     for (const [id, session] of this.live) {
-      if (session.busy === 0 && now - session.lastUsed >= this.config.sessionIdleMs) this.forget(id, session);
+      if (!inUse(session) && now - session.lastUsed >= this.config.sessionIdleMs) this.forget(id, session);
     }
     this.scheduleSweep();
   };
@@ -164,7 +159,7 @@ export class SessionRegistry {
       },
     };
     const transport = new WebStandardStreamableHTTPServerTransport(transportOptions);
-    const session: Session = { transport, busy: 0, lastUsed: this.config.clock.now() };
+    const session: Session = { transport, busy: 0, unanswered: new Set(), lastUsed: this.config.clock.now() };
     // Set before wrapping and connecting: both intercept() and the SDK's Protocol keep a handler set earlier.
     transport.onclose = () => {
       const id = transport.sessionId;
@@ -173,6 +168,30 @@ export class SessionRegistry {
       options.onSessionClosed?.(id);
     };
     await this.config.connect(transport);
+    this.countUnanswered(session);
     return session;
+  }
+
+  /** After connect (Protocol, or the JSON-RPC chain, has set `onmessage`): notes the client's requests and their answers. */
+  private countUnanswered(session: Session): void {
+    const transport = session.transport;
+    const deliver = transport.onmessage;
+    transport.onmessage = (message, extra) => {
+      const frame = message as { id?: unknown; method?: unknown; params?: { requestId?: unknown } };
+      if (typeof frame.method === 'string') {
+        if (frame.id !== undefined) session.unanswered.add(frame.id);
+        else if (frame.method === 'notifications/cancelled') session.unanswered.delete(frame.params?.requestId);
+      }
+      deliver?.(message, extra);
+    };
+    const send = transport.send.bind(transport);
+    transport.send = (message, options) => {
+      const frame = message as { id?: unknown; method?: unknown };
+      if (frame.method === undefined && frame.id !== undefined) {
+        session.unanswered.delete(frame.id);
+        session.lastUsed = this.config.clock.now();
+      }
+      return send(message, options);
+    };
   }
 }
