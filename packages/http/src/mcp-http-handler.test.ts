@@ -158,6 +158,39 @@ describe('createMcpHttpHandler', () => {
     expect(clock.pendingTimers).toBe(0);
   });
 
+  it('a server whose connect fails: the initialize gets 500, its transport is closed, and the next one works', async () => {
+    let fail = true;
+    const closedTransports: unknown[] = [];
+    const factory = mcpServerFactory();
+    const server = await serveMcp({
+      server: () => {
+        const mcp = factory();
+        if (!fail) return mcp;
+        return {
+          connect: async (transport: { onclose?: () => void }) => {
+            const onclose = transport.onclose;
+            transport.onclose = () => {
+              closedTransports.push(transport);
+              onclose?.();
+            };
+            throw new Error('connect failed');
+          },
+          close: () => mcp.close(),
+        };
+      },
+    });
+    open.push(server);
+    const failed = await fetch(server.url, { method: 'POST', headers: POST_HEADERS, body: INITIALIZE });
+    expect(failed.status).toBe(500);
+    await failed.body?.cancel();
+    expect(closedTransports).toHaveLength(1);
+    expect(server.handler.sessions.size).toBe(0);
+    fail = false;
+    const { client } = await connectClient(server.url);
+    expect(server.handler.sessions.size).toBe(1);
+    await client.close();
+  });
+
   it('answers methods the endpoint does not serve with 405', async () => {
     const server = await serveMcp({});
     open.push(server);

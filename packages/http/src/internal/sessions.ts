@@ -167,7 +167,12 @@ export class SessionRegistry {
       this.live.delete(id);
       options.onSessionClosed?.(id);
     };
-    await this.config.connect(transport);
+    try {
+      await this.config.connect(transport);
+    } catch (error) {
+      await transport.close().catch(() => undefined);
+      throw error;
+    }
     this.countUnanswered(session);
     return session;
   }
