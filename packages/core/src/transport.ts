@@ -45,11 +45,10 @@ class Exchange extends ExchangeContext implements Linked<Exchange> {
   /**
    * Outbound: the async context the request was sent in, where the attempt resumes when the peer's response comes
    * (so hooks below see the AsyncLocalStorage / OpenTelemetry context of the send, not that of the transport's
-   * callback). An AsyncResource rather than a promise: no microtask hop, and two promises fewer per request.
+   * callback). An AsyncResource rather than a promise: no microtask hop, and two promises fewer per request. The
+   * response answers `attempt`, the one this scope was made for.
    */
   answerScope: AsyncResource | undefined = undefined;
-  /** Outbound: the attempt the peer's response answers. */
-  answerAttempt: Attempt | undefined = undefined;
   /**
    * The inner transport's promise for the send Protocol waits on (the request, or our response), when that send
    * began while Protocol's own call into this wrapper was still running: Protocol then gets it as it is.
@@ -293,7 +292,6 @@ export class InterceptedTransport<T extends Transport = Transport> implements Tr
   private outboundTerminal(ex: Exchange, request: JsonRpcRequest, stop: Stop, attempt: Attempt): void {
     if (!this.takeAttempt(ex, stop, attempt)) return;
     ex.answerScope = new AsyncResource(ANSWER_SCOPE);
-    ex.answerAttempt = attempt;
     this.outbound.set(ex.rpcId, ex);
     this.watch(ex, stop);
     const first = !ex.sendStarted;
@@ -425,7 +423,7 @@ export class InterceptedTransport<T extends Transport = Transport> implements Tr
     const id = topLevel.id as JsonRpcId;
     const ex = this.outbound.get(id);
     const scope = ex?.answerScope;
-    const attempt = ex?.answerAttempt;
+    const attempt = ex?.attempt;
     if (ex === undefined || scope === undefined || attempt === undefined) {
       if (this.lateOutbound.take(id)) return;
       this.deliver(response);
@@ -433,7 +431,6 @@ export class InterceptedTransport<T extends Transport = Transport> implements Tr
     }
     this.outbound.delete(id);
     ex.answerScope = undefined;
-    ex.answerAttempt = undefined;
     const copy = copyMembersOf(topLevel);
     // Progress notifications received before this response reach Protocol before it.
     if (this.notificationsQueued.inbound > 0) void this.notificationTail.inbound.then(() => scope.runInAsyncScope(this.settle, this, ex, attempt, copy));

@@ -11,6 +11,26 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((l) => l.close()));
 });
 
+/** Servers with a `hold` tool whose calls all wait until `release()`; `holding` counts the calls that started. */
+function heldCalls() {
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  const state = {
+    holding: 0,
+    release: () => release(),
+    server: (): McpServer => {
+      const mcp = new McpServer({ name: 'held', version: '1' });
+      mcp.registerTool('hold', {}, async () => {
+        state.holding++;
+        await held;
+        return { content: [{ type: 'text', text: 'released' }] };
+      });
+      return mcp;
+    },
+  };
+  return state;
+}
+
 describe('createMcpHttpHandler', () => {
   it('serves a custom path, reports session lifecycle, and closes every session on close()', async () => {
     const events: string[] = [];
@@ -41,9 +61,7 @@ describe('createMcpHttpHandler', () => {
   });
 
   it('keeps at most maxSessions open: a new one closes the least recently used session not in use, or gets 503 SESSION_LIMIT', async () => {
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    let holding = 0;
+    const calls = heldCalls();
     const closed: string[] = [];
     let n = 0;
     let slowOpen = false;
@@ -54,13 +72,7 @@ describe('createMcpHttpHandler', () => {
       server: async () => {
         // Opening is slow in the last step, so the two initializes there overlap.
         if (slowOpen) await new Promise((resolve) => setTimeout(resolve, 100));
-        const mcp = new McpServer({ name: 'held', version: '1' });
-        mcp.registerTool('hold', {}, async () => {
-          holding++;
-          await held;
-          return { content: [{ type: 'text', text: 'released' }] };
-        });
-        return mcp;
+        return calls.server();
       },
     });
     open.push(server);
@@ -73,14 +85,14 @@ describe('createMcpHttpHandler', () => {
     await expect(s2.client.listTools()).rejects.toThrow();
 
     // Both with a call under way: in use, so none can be closed.
-    const calls = [s1, s3].map((s) => s.client.callTool({ name: 'hold', arguments: {} }));
-    await until(() => holding === 2);
+    const holds = [s1, s3].map((s) => s.client.callTool({ name: 'hold', arguments: {} }));
+    await until(() => calls.holding === 2);
     expect(server.handler.sessionsInUse).toBe(2);
     const refused = await fetch(server.url, { method: 'POST', headers: POST_HEADERS, body: INITIALIZE });
     expect(refused.status).toBe(503);
     expect(await refused.json()).toEqual({ jsonrpc: '2.0', id: null, error: { code: -32000, message: 'Too many sessions', data: { reason: 'SESSION_LIMIT', maxSessions: 2 } } });
-    release();
-    await Promise.all(calls);
+    calls.release();
+    await Promise.all(holds);
     expect(server.handler.sessionsInUse).toBe(0);
 
     // Two initializes at once: the second finds the first still opening (it counts) and closes the other session.
@@ -95,9 +107,7 @@ describe('createMcpHttpHandler', () => {
 
   it('closes a session not in use for sessionIdleMs (checked every min(sessionIdleMs, 60 s) on the HTTP chain clock); a call under way keeps it', async () => {
     const clock = createManualClock(0);
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    let holding = 0;
+    const calls = heldCalls();
     let n = 0;
     const closed: string[] = [];
     const server = await serveMcp({
@@ -108,28 +118,20 @@ describe('createMcpHttpHandler', () => {
         closed.push(id);
         throw new Error('callback bug'); // must stop neither the sweep nor the close
       },
-      server: () => {
-        const mcp = new McpServer({ name: 'held', version: '1' });
-        mcp.registerTool('hold', {}, async () => {
-          holding++;
-          await held;
-          return { content: [{ type: 'text', text: 'released' }] };
-        });
-        return mcp;
-      },
+      server: calls.server,
     });
     open.push(server);
     const calling = await connectClient(server.url); // h1
     const quiet = await connectClient(server.url); // h2: connected, but sends nothing more
     const call = calling.client.callTool({ name: 'hold', arguments: {} });
-    await until(() => holding === 1);
+    await until(() => calls.holding === 1);
     expect(server.handler.sessionsInUse).toBe(1);
     await clock.advance(1_000);
     await clock.advance(1_000); // checks at 1000 and 2000: h2 unused for over a second, h1 in use
     expect(closed).toEqual(['h2']);
     expect([...server.handler.sessions]).toEqual(['h1']);
     await expect(quiet.client.listTools()).rejects.toThrow();
-    release();
+    calls.release();
     expect((await call).content).toEqual([{ type: 'text', text: 'released' }]);
     expect(closed).toEqual(['h2']);
     await clock.advance(1_000); // the call ended at 2000: unused for a second at the check at 3000

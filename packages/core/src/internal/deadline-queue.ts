@@ -4,12 +4,13 @@
 // object (with its async hooks) and a clearTimeout on every exchange. Other clocks (a test's, or one whose timers
 // keep the process alive) get their timer cleared as soon as no deadline is left, as a timer per request would be.
 import { systemClock, type Clock, type TimerHandle } from '../clock.js';
+import { LiveList, type Linked } from './live-list.js';
 
 /** One pending deadline; `cancel` it when it no longer applies. */
-export class Deadline {
-  prev: Deadline | undefined = undefined;
-  next: Deadline | undefined = undefined;
-  queued = true;
+export class Deadline implements Linked<Deadline> {
+  liveBefore: Deadline | undefined = undefined;
+  liveAfter: Deadline | undefined = undefined;
+  inLiveList = false;
 
   constructor(
     readonly at: number,
@@ -18,8 +19,8 @@ export class Deadline {
 }
 
 export class DeadlineQueue {
-  private head: Deadline | undefined = undefined;
-  private tail: Deadline | undefined = undefined;
+  /** In the order they were set, which is their order of expiry. */
+  private readonly deadlines = new LiveList<Deadline>();
   /** The armed timer; it may outlive the deadline it was armed for (then it finds nothing due and re-arms). */
   private timer: TimerHandle | undefined = undefined;
   /** The deadline the armed timer is for: once it fires, that time counts as reached, whatever `now()` says. */
@@ -39,19 +40,15 @@ export class DeadlineQueue {
   /** Calls `onExpire` once `ms` have passed on the clock, unless the deadline is cancelled first. */
   add(onExpire: () => void): Deadline {
     const deadline = new Deadline(this.clock.now() + this.ms, onExpire);
-    deadline.prev = this.tail;
-    if (this.tail === undefined) this.head = deadline;
-    else this.tail.next = deadline;
-    this.tail = deadline;
-    if (this.timer === undefined && !this.firing) this.arm((this.head as Deadline).at);
+    this.deadlines.add(deadline);
+    if (this.timer === undefined && !this.firing) this.arm((this.deadlines.first as Deadline).at);
     return deadline;
   }
 
   /** The deadline no longer applies. On the system clock the timer is left armed: it re-arms or stops when it fires. */
   cancel(deadline: Deadline): void {
-    if (!deadline.queued) return;
-    this.unlink(deadline);
-    if (this.head === undefined && !this.lazy && this.timer !== undefined) {
+    this.deadlines.delete(deadline);
+    if (this.deadlines.size === 0 && !this.lazy && this.timer !== undefined) {
       this.clock.clearTimeout(this.timer);
       this.timer = undefined;
     }
@@ -59,23 +56,12 @@ export class DeadlineQueue {
 
   /** True while some deadline is pending. */
   get pending(): boolean {
-    return this.head !== undefined;
+    return this.deadlines.size > 0;
   }
 
   private arm(at: number): void {
     this.armedAt = at;
     this.timer = this.clock.setTimeout(this.fire, Math.max(0, at - this.clock.now()));
-  }
-
-  private unlink(deadline: Deadline): void {
-    deadline.queued = false;
-    const { prev, next } = deadline;
-    if (prev === undefined) this.head = next;
-    else prev.next = next;
-    if (next === undefined) this.tail = prev;
-    else next.prev = prev;
-    deadline.prev = undefined;
-    deadline.next = undefined;
   }
 
   private readonly fire = (): void => {
@@ -86,11 +72,11 @@ export class DeadlineQueue {
     const now = Math.max(this.clock.now(), this.armedAt);
     this.firing = true;
     // Deadlines added by the callbacks below wait for a later firing, even on a clock whose now() stands still.
-    const last = this.tail;
-    let head = this.head;
+    const last = this.deadlines.last;
+    let head = this.deadlines.first;
     try {
       while (head !== undefined && head.at <= now) {
-        this.unlink(head);
+        this.deadlines.delete(head);
         try {
           head.onExpire();
         } catch (error) {
@@ -100,9 +86,9 @@ export class DeadlineQueue {
           });
         }
         if (head === last) break;
-        head = this.head;
+        head = this.deadlines.first;
       }
-      head = this.head;
+      head = this.deadlines.first;
     } finally {
       this.firing = false;
     }

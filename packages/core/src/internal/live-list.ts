@@ -1,5 +1,5 @@
-// The exchanges in flight on a transport, as an intrusive doubly linked list in arrival order: adding and removing
-// touch two neighbours and allocate nothing, where a Set hashes the exchange on every add and delete.
+// An intrusive doubly linked list in arrival order (the exchanges in flight on a transport, a timeout's deadlines):
+// adding and removing touch two neighbours and allocate nothing, where a Set hashes the item on every add and delete.
 
 /** The links an item carries; they belong to the list. */
 export interface Linked<T> {
@@ -16,6 +16,16 @@ export class LiveList<T extends Linked<T>> {
 
   get size(): number {
     return this.count;
+  }
+
+  /** The earliest item in the list. */
+  get first(): T | undefined {
+    return this.head;
+  }
+
+  /** The latest item in the list. */
+  get last(): T | undefined {
+    return this.tail;
   }
 
   /** Appends `item`, unless it is already in the list. */

@@ -43,7 +43,7 @@ export class SessionRegistry {
     return this.live.size;
   }
 
-  /** Sessions with a request under way or a response stream open (the others may be closed for the cap or idleness). */
+  /** Sessions in use (the others may be closed for the cap or for idleness). */
   get inUse(): number {
     let count = 0;
     for (const session of this.live.values()) if (inUse(session)) count++;
@@ -68,16 +68,18 @@ export class SessionRegistry {
       return noSession(ctx);
     }
     let transport: WebStandardStreamableHTTPServerTransport | undefined;
-    let release: (() => void) | undefined;
+    let handling: Session | undefined;
     try {
-      if (session === undefined) {
-        session = await this.open(ticket as object);
-      }
+      session ??= await this.open(ticket as object);
       transport = session.transport;
-      release = this.use(session);
+      handling = session;
+      handling.busy++;
       ctx.respondWith(await transport.handleRequest(request, { parsedBody, authInfo: ctx.auth }));
     } finally {
-      release?.();
+      if (handling !== undefined) {
+        handling.busy--;
+        handling.lastUsed = this.config.clock.now();
+      }
       if (ticket !== undefined) {
         this.opening.delete(ticket);
         // An initialize the transport refused (bad Accept, a batch, …) leaves a transport without a session: drop it.
@@ -94,19 +96,7 @@ export class SessionRegistry {
     this.live.clear();
   }
 
-  /** Counts a request of `session` as under way; the function returned ends it (once). */
-  private use(session: Session): () => void {
-    session.busy++;
-    let ended = false;
-    return () => {
-      if (ended) return;
-      ended = true;
-      session.busy--;
-      session.lastUsed = this.config.clock.now();
-    };
-  }
-
-  /** Closes the least recently used session with no request under way; false when every session is busy. */
+  /** Closes the least recently used session not in use; false when every session is in use. */
   private evictLeastRecentlyUsed(): boolean {
     for (const [id, session] of this.live) {
       if (inUse(session)) continue;
