@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { createChain } from './chain.js';
+import { createCancellation, type Cancellation } from './cancellation.js';
 import { continuationAround } from './continuation.js';
 import { ErrorCode, InterceptorError } from './errors.js';
 import { Priority, type Interceptor } from './interceptor.js';
-import type { JsonRpcResponse } from './jsonrpc.js';
+import type { JsonObject, JsonRpcResponse } from './jsonrpc.js';
 import { runRequest } from './testing.js';
 import { testContext } from './test-support/context.js';
 
@@ -124,6 +125,85 @@ describe('continuationAround in a chain', () => {
   });
 });
 
+describe('Downstream.pass', () => {
+  it('runs what lies below and answers with its response, after the observer has seen it', async () => {
+    const log: string[] = [];
+    const watcher: Interceptor = {
+      name: 'watcher',
+      priority: Priority.High,
+      around: continuationAround((_request, _ctx, downstream) => {
+        log.push('around>');
+        downstream.pass(undefined, (response) => void log.push(`saw ${JSON.stringify('result' in response ? response.result : response.error)}`));
+      }),
+    };
+    const chain = createChain([step('outer', log, Priority.Critical), watcher, step('inner', log, Priority.Low)]);
+    const { response, handled } = await runRequest(chain, 'tools/list', undefined, { id: 5, handler: () => (log.push('handler'), { tools: [] }) });
+    expect(log).toEqual(['outer>', 'around>', 'inner>', 'handler', '<inner', 'saw {"tools":[]}', '<outer']);
+    expect(response).toEqual({ jsonrpc: '2.0', id: 5, result: { tools: [] } });
+    expect(handled).toHaveLength(1);
+  });
+
+  it('without an observer it only passes through, and its options reach the steps below', async () => {
+    const cancel = createCancellation();
+    let below: Cancellation | undefined;
+    const chain = createChain([
+      { name: 'outer', priority: Priority.High, around: continuationAround((_request, _ctx, downstream) => downstream.pass({ cancel })) },
+      {
+        name: 'inner',
+        priority: Priority.Low,
+        around: continuationAround((_request, _ctx, downstream, upstream) => {
+          below = upstream;
+          downstream.pass();
+        }),
+      },
+    ]);
+    const { response, handled } = await runRequest(chain, 'tools/list', undefined, { id: 6, handler: () => ({ tools: [] }) });
+    expect(response).toEqual({ jsonrpc: '2.0', id: 6, result: { tools: [] } });
+    expect(handled).toHaveLength(1);
+    expect(below?.aborted).toBe(false);
+    cancel.cancel(new Error('stop'));
+    expect(below?.aborted).toBe(true);
+  });
+
+  it('an observer that throws turns the answer into -32603 naming the interceptor', async () => {
+    const chain = createChain([
+      {
+        name: 'clumsy',
+        around: continuationAround((_request, _ctx, downstream) => {
+          downstream.pass(undefined, () => {
+            throw new Error('cleanup failed');
+          });
+        }),
+      },
+    ]);
+    const { response, handled } = await runRequest(chain, 'ping', undefined, { id: 7 });
+    expect(handled).toHaveLength(1);
+    expect('error' in response && response.error).toMatchObject({ code: ErrorCode.InternalError, data: { interceptor: 'clumsy' } });
+  });
+
+  it('a response that comes after the body answered is seen by the observer and dropped', async () => {
+    let release: (() => void) | undefined;
+    const seen: unknown[] = [];
+    const chain = createChain([
+      {
+        name: 'impatient',
+        around: continuationAround((request, _ctx, downstream) => {
+          downstream.pass(undefined, (response) => void seen.push('result' in response ? response.result : response.error));
+          // Answers first, detached, as a timer callback would.
+          const respond = downstream.respond;
+          respond({ jsonrpc: '2.0', id: request.id, result: { early: true } });
+        }),
+      },
+    ]);
+    const run = runRequest(chain, 'ping', undefined, { id: 8, handler: () => new Promise<JsonObject>((resolve) => (release = () => resolve({ late: true }))) });
+    const { response } = await run;
+    expect(response).toEqual({ jsonrpc: '2.0', id: 8, result: { early: true } });
+    release?.();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(seen).toEqual([{ late: true }]);
+  });
+});
+
 describe('continuationAround called as a plain around', () => {
   it('runs the same body behind a promise: next() goes below, respond() resolves, fail() rejects', async () => {
     const body = continuationAround((request, _ctx, downstream) => {
@@ -140,6 +220,19 @@ describe('continuationAround called as a plain around', () => {
     await expect(body({ jsonrpc: '2.0', id: 1, method: 'tools/list' }, ctx, next)).resolves.toEqual({ jsonrpc: '2.0', id: 'seen', result: { ok: true } });
     expect(calls).toEqual([[undefined, undefined]]);
     await expect(body({ jsonrpc: '2.0', id: 2, method: 'ping' }, ctx, next)).rejects.toMatchObject({ code: ErrorCode.Timeout, data: { reason: 'TIMEOUT' } });
+  });
+
+  it('pass() goes below and resolves with the response once the observer has seen it; fail detached rejects', async () => {
+    const seen: unknown[] = [];
+    const body = continuationAround((request, _ctx, downstream) => {
+      if (request.method === 'ping') Promise.reject(new InterceptorError(ErrorCode.Timeout, 'late', { reason: 'TIMEOUT' })).catch(downstream.fail);
+      else downstream.pass(undefined, (response) => void seen.push(response.id));
+    });
+    const below: JsonRpcResponse = { jsonrpc: '2.0', id: 3, result: { ok: true } };
+    const next = (): Promise<JsonRpcResponse> => Promise.resolve(below);
+    await expect(body({ jsonrpc: '2.0', id: 3, method: 'tools/list' }, testContext(), next)).resolves.toBe(below);
+    expect(seen).toEqual([3]);
+    await expect(body({ jsonrpc: '2.0', id: 4, method: 'ping' }, testContext(), next)).rejects.toMatchObject({ code: ErrorCode.Timeout });
   });
 
   it('rejects a body that is not a function', () => {

@@ -14,6 +14,13 @@ export interface Downstream {
    * settled, and each call sends a fresh copy of the request as the `around` received it.
    */
   next(options: NextOptions | undefined, onResponse: (response: JsonRpcResponse) => void): void;
+  /**
+   * Runs everything below once and answers the exchange with its response, after `observe` (if given) has seen it:
+   * `next(options, respond)` without a callback that must answer. For a body that only wraps, or cleans up after
+   * the call below (a timer to clear, a slot to release). If `observe` throws, the exchange answers with that
+   * failure instead. If the body already answered (a timeout did), the response is dropped as with `respond`.
+   */
+  pass(options?: NextOptions, observe?: (response: JsonRpcResponse) => void): void;
   /** Answers the exchange here (the hooks above see it); later answers are ignored. */
   respond(response: JsonRpcResponse): void;
   /** Answers with an error: an `InterceptorError` as it is, anything else as -32603. Later answers are ignored. */
@@ -47,9 +54,8 @@ const CONTINUATION = Symbol('mcp-interceptors.continuation');
  *   name: 'stopwatch',
  *   around: continuationAround((request, ctx, downstream) => {
  *     const started = ctx.clock.now();
- *     downstream.next(undefined, (response) => {
+ *     downstream.pass(undefined, () => {
  *       ctx.metrics.observe('stopwatch.ms', ctx.clock.now() - started, { method: request.method });
- *       downstream.respond(response);
  *     });
  *   }),
  * };
@@ -62,6 +68,14 @@ export function continuationAround(body: ContinuationAroundBody, options: Contin
       const downstream: Downstream = {
         next: (nextOptions, onResponse) => {
           next(undefined, nextOptions).then(onResponse).catch(reject);
+        },
+        pass: (nextOptions, observe) => {
+          next(undefined, nextOptions)
+            .then((response) => {
+              observe?.(response);
+              resolve(response);
+            })
+            .catch(reject);
         },
         respond: resolve,
         fail: reject,

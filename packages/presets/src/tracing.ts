@@ -15,7 +15,7 @@ import {
   type TextMapPropagator,
   type TracerProvider,
 } from '@opentelemetry/api';
-import { continuationAround, createKey, Priority, RetryAttemptsKey, type Interceptor, type InterceptorContext, type JsonObject, type JsonRpcNotification, type JsonRpcRequest, type JsonRpcResponse, type MetadataKey } from '@mcp-interceptors/core';
+import { continuationAround, createKey, type Downstream, Priority, RetryAttemptsKey, type Interceptor, type InterceptorContext, type JsonObject, type JsonRpcNotification, type JsonRpcRequest, type JsonRpcResponse, type MetadataKey } from '@mcp-interceptors/core';
 import { boolean, optionsObject, positiveInt, priority as priorityOption, withMethods } from './internal/options.js';
 import { metaGetter, metaSetter, resolvePropagator, type MetaPropagator } from './meta-propagation.js';
 import { operationHistograms } from './operation-metrics.js';
@@ -130,7 +130,7 @@ export function tracing(options: TracingOptions = {}): Interceptor {
     if (version !== undefined) attributes[sc.ATTR_MCP_PROTOCOL_VERSION] = version;
     addTransport(attributes, ctx.session.transport);
 
-    const metricAttributes = histograms !== undefined && ctx.kind === 'request' ? { ...attributes } : undefined;
+    const metricAttributes = histograms !== undefined && ctx.kind === 'request' && histograms.live() ? { ...attributes } : undefined;
     // Ids and per-resource values stay off the histograms (cardinality).
     if (uri !== undefined && !uriAsTarget) attributes[sc.ATTR_MCP_RESOURCE_URI] = uri;
     if (ctx.jsonrpcId !== undefined) {
@@ -199,8 +199,8 @@ export function tracing(options: TracingOptions = {}): Interceptor {
       ? {
           around: continuationAround((_request, ctx, downstream) => {
             const started = ctx.metadata.get(StartedKey);
-            if (started === undefined) downstream.next(undefined, downstream.respond);
-            else context.with(started.context, downstream.next, downstream, undefined, downstream.respond);
+            if (started === undefined) downstream.pass();
+            else context.with(started.context, passBelow, undefined, downstream);
           }),
         }
       : {}),
@@ -218,6 +218,11 @@ export function tracing(options: TracingOptions = {}): Interceptor {
       if (error.cause !== undefined) ctx.metadata.get(SpanKey)?.recordException(error.cause instanceof Error ? error.cause : String(error.cause));
     },
   };
+}
+
+/** Runs what lies below, answering with its response; a plain function, so `context.with` has nothing to bind. */
+function passBelow(downstream: Downstream): void {
+  downstream.pass();
 }
 
 /** An attribute the response decides: on the span and, for requests, on the duration histogram. */

@@ -183,12 +183,12 @@ export function concurrency(options: ConcurrencyOptions = {}): ConcurrencyInterc
     priority: priorityOption('concurrency.priority', options.priority, Priority.High),
     around: continuationAround((req, ctx, downstream) => {
       if (!applies(req.method) || !directions.has(ctx.direction)) {
-        downstream.next(undefined, downstream.respond);
+        downstream.pass();
         return;
       }
       const key = keyOf(ctx, req);
       if (key === undefined) {
-        downstream.next(undefined, downstream.respond);
+        downstream.pass();
         return;
       }
       let bulkhead = bulkheads.get(key);
@@ -200,11 +200,7 @@ export function concurrency(options: ConcurrencyOptions = {}): ConcurrencyInterc
       }
       const held = bulkhead;
       // The slot is held until the response comes back (whatever happened below, it comes back as a response).
-      const proceed = (): void =>
-        downstream.next(undefined, (response) => {
-          release(held);
-          downstream.respond(response);
-        });
+      const proceed = (): void => downstream.pass(undefined, () => release(held));
       const limits = overrides.get(key) ?? defaults;
       if (bulkhead.active < limits.maxConcurrent && bulkhead.queue.size === 0) {
         bulkhead.active++;

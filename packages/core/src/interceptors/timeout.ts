@@ -67,7 +67,7 @@ export function timeout(options: TimeoutOptions = {}): Interceptor {
         ms = (typeof name === 'string' ? tools.get(name) : undefined) ?? toolCallMs;
       }
       if (ms === 0) {
-        downstream.next(undefined, downstream.respond);
+        downstream.pass();
         return;
       }
       const queue = queueFor(fixedClock ?? ctx.clock, ms);
@@ -84,11 +84,11 @@ export function timeout(options: TimeoutOptions = {}): Interceptor {
         if (mode === 'total') ctx.abort(error);
         downstream.fail(error);
       });
-      downstream.next({ cancel }, (response) => {
+      // Answered with the response unless the deadline answered first (then the response is dropped).
+      downstream.pass({ cancel }, () => {
         if (settled) return;
         settled = true;
         queue.cancel(deadline);
-        downstream.respond(response);
       });
     }),
   };

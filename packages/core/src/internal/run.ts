@@ -61,7 +61,8 @@ export class Attempt {
     readonly stop: Stop,
     /** The step whose `around` made this segment (its onResponse is not ours to run); -1 for the exchange. */
     readonly floor: number,
-    readonly done: Done,
+    /** Where the final response goes: a callback, or the continuation `around` this segment runs below. */
+    readonly done: Done | ContinuationCall,
   ) {}
 
   /** Answers this attempt; false when it was already answered. */
@@ -208,7 +209,7 @@ export class Runner {
   }
 
   /** Runs one attempt of what lies below step `p`: `done` receives its response. */
-  runBelow(segment: Attempt, p: number, request: JsonRpcRequest, options: NextOptions | undefined, done: Done): void {
+  runBelow(segment: Attempt, p: number, request: JsonRpcRequest, options: NextOptions | undefined, done: Done | ContinuationCall): void {
     const forward = request.id === segment.id ? request : { ...request, id: segment.id };
     const own = options === undefined ? undefined : ownStop(options.signal, options.cancel);
     const stop = own === undefined ? segment.stop : segment.stop === undefined ? own : anyStop(segment.stop, own);
@@ -240,7 +241,9 @@ export class Runner {
       }
     }
     try {
-      segment.done(response, ctx);
+      const done = segment.done;
+      if (typeof done === 'function') done(response, ctx);
+      else done.answerBelow(response);
     } catch (cause) {
       // `done` is the transport's or a next() promise's; a bug there must not break the caller's stack or promise.
       segment.report?.(InterceptorError.from(cause), ctx);
@@ -248,23 +251,22 @@ export class Runner {
   }
 }
 
-/** One run of a continuation-style `around` (see `continuationAround`): its downstream and its answer. */
+/**
+ * One run of a continuation-style `around`: its downstream and its answer. It is the `done` of the attempts it runs
+ * below, and binds `respond`/`fail` only when a body reads them (most pass through with `pass()`): per exchange and
+ * `around`, one object rather than an object and three closures.
+ */
 class ContinuationCall implements Downstream {
   private answered = false;
   private calls = 0;
+  /** What sees the response of the attempt under way: the body's callback (`next`) or observer (`pass`). */
   private onBelow: ((response: JsonRpcResponse) => void) | undefined;
+  /** The attempt under way was started by `pass`: its response answers the exchange once `onBelow` has seen it. */
+  private passing = false;
   /** A copy of the request as the `around` received it, for a body that replays. */
   private readonly pristine: JsonRpcRequest | undefined;
-  /** Where the attempt below answers; what the body does with the response must not throw past it. */
-  private readonly belowDone: Done = (response) => {
-    const onBelow = this.onBelow;
-    this.onBelow = undefined;
-    try {
-      onBelow?.(response);
-    } catch (cause) {
-      this.crashed(cause);
-    }
-  };
+  private boundRespond: ((response: JsonRpcResponse) => void) | undefined;
+  private boundFail: ((cause: unknown) => void) | undefined;
 
   constructor(
     private readonly runner: Runner,
@@ -277,14 +279,46 @@ class ContinuationCall implements Downstream {
   }
 
   next(options: NextOptions | undefined, onResponse: (response: JsonRpcResponse) => void): void {
-    this.calls++;
-    this.onBelow = onResponse;
-    const request = this.calls === 1 || this.pristine === undefined ? this.segment.request : copyMessage(this.pristine);
-    this.runner.runBelow(this.segment, this.p, request, options, this.belowDone);
+    this.below(options, onResponse, false);
   }
 
-  // Fields, not methods: a body may hand them on detached, e.g. `downstream.next(undefined, downstream.respond)`.
-  readonly respond = (response: JsonRpcResponse): void => {
+  pass(options?: NextOptions, observe?: (response: JsonRpcResponse) => void): void {
+    this.below(options, observe, true);
+  }
+
+  /** The attempt below answered (the runner calls this as the attempt's `done`). */
+  answerBelow(response: JsonRpcResponse): void {
+    const onBelow = this.onBelow;
+    this.onBelow = undefined;
+    if (onBelow !== undefined) {
+      // What the body does with the response must not throw past the attempt below.
+      try {
+        onBelow(response);
+      } catch (cause) {
+        this.crashed(cause);
+      }
+    }
+    if (this.passing) this.answer(response);
+  }
+
+  private below(options: NextOptions | undefined, onResponse: ((response: JsonRpcResponse) => void) | undefined, passing: boolean): void {
+    this.calls++;
+    this.onBelow = onResponse;
+    this.passing = passing;
+    const request = this.calls === 1 || this.pristine === undefined ? this.segment.request : copyMessage(this.pristine);
+    this.runner.runBelow(this.segment, this.p, request, options, this);
+  }
+
+  // Bound on first read: a body may hand them on detached, e.g. `promise.then(downstream.respond, downstream.fail)`.
+  get respond(): (response: JsonRpcResponse) => void {
+    return (this.boundRespond ??= (response) => this.answer(response));
+  }
+
+  get fail(): (cause: unknown) => void {
+    return (this.boundFail ??= (cause) => this.failWith(cause));
+  }
+
+  private answer(response: JsonRpcResponse): void {
     if (this.answered) return;
     this.answered = true;
     const segment = this.segment;
@@ -295,19 +329,19 @@ class ContinuationCall implements Downstream {
       answer = this.runner.fail(segment, cause, this.interceptor);
     }
     this.runner.responsePhase(segment, answer, this.p);
-  };
+  }
 
   /** The body threw: the failure is the answer, or only reported when it had already answered. */
   crashed(cause: unknown): void {
-    if (!this.answered) this.fail(cause);
+    if (!this.answered) this.failWith(cause);
     else this.segment.report?.(InterceptorError.from(cause, this.interceptor.name), this.segment.ctx);
   }
 
-  readonly fail = (cause: unknown): void => {
+  private failWith(cause: unknown): void {
     if (this.answered) return;
     this.answered = true;
     this.runner.responsePhase(this.segment, this.runner.fail(this.segment, cause, this.interceptor), this.p);
-  };
+  }
 }
 
 export function isThenable<T>(value: T | Promise<T>): value is Promise<T> {
