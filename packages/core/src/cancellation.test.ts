@@ -23,6 +23,22 @@ describe('createCancellation', () => {
     ]);
   });
 
+  it('keeps subscription order across unsubscribes, and an unsubscribe only ever removes its own listener', () => {
+    const cancel = createCancellation();
+    const seen: string[] = [];
+    const offA = cancel.onAbort(() => seen.push('a'));
+    cancel.onAbort(() => seen.push('b'));
+    offA();
+    cancel.onAbort(() => seen.push('c'));
+    offA();
+    const d = (): number => seen.push('d');
+    const offD = cancel.onAbort(d);
+    cancel.onAbort(d);
+    offD();
+    cancel.cancel();
+    expect(seen).toEqual(['b', 'c', 'd']);
+  });
+
   it('combines with an AbortSignal: either one stops the pair, and unsubscribing leaves neither listened to', () => {
     const controller = new AbortController();
     const cancel = createCancellation();

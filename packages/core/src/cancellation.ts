@@ -20,16 +20,25 @@ const noop = (): void => {};
 class Source implements CancellationSource {
   aborted = false;
   reason: unknown = undefined;
-  private listeners: Listener[] | undefined;
+  /** The first listener: most sources have one (the call below), and an array starts with room for 17. */
+  private first: Listener | undefined;
+  /** Listeners after the first, in the order they subscribed. */
+  private more: Listener[] | undefined;
 
   onAbort(listener: Listener): () => void {
     if (this.aborted) {
       listener(this.reason);
       return noop;
     }
-    (this.listeners ??= []).push(listener);
+    if (this.first === undefined && this.more === undefined) {
+      this.first = listener;
+      return () => {
+        if (this.first === listener) this.first = undefined;
+      };
+    }
+    (this.more ??= []).push(listener);
     return () => {
-      const list = this.listeners;
+      const list = this.more;
       if (list === undefined) return;
       const at = list.indexOf(listener);
       if (at >= 0) list.splice(at, 1);
@@ -40,9 +49,12 @@ class Source implements CancellationSource {
     if (this.aborted) return;
     this.aborted = true;
     this.reason = reason;
-    const list = this.listeners;
-    this.listeners = undefined;
-    if (list) for (const listener of list) listener(reason);
+    const first = this.first;
+    const more = this.more;
+    this.first = undefined;
+    this.more = undefined;
+    first?.(reason);
+    if (more) for (const listener of more) listener(reason);
   }
 }
 

@@ -16,6 +16,21 @@ describe('w3cMetaPropagator', () => {
     expect(ours).toEqual({ traceparent: `00-${parent.traceId}-${parent.spanId}-01`, tracestate: 'vendor=a,other=b' });
   });
 
+  it.each([
+    [0, '00'],
+    [1, '01'],
+    [2, '02'],
+    [0x0f, '0f'],
+    // @opentelemetry/core writes `0` + hex, three digits from 16 up; W3C wants two, the low byte.
+    [0x10, '10'],
+    [0xff, 'ff'],
+    [0x101, '01'],
+  ])('writes trace flags %i as two lowercase hex digits (%s)', (traceFlags, hex) => {
+    const meta: Record<string, unknown> = {};
+    w3cMetaPropagator.inject(trace.setSpanContext(ROOT_CONTEXT, { ...parent, traceFlags }), meta, metaSetter);
+    expect(meta).toEqual({ traceparent: `00-${parent.traceId}-${parent.spanId}-${hex}` });
+  });
+
   it('reads back what it wrote, as a remote parent', () => {
     const meta: Record<string, unknown> = {};
     w3cMetaPropagator.inject(trace.setSpanContext(ROOT_CONTEXT, parent), meta, metaSetter);

@@ -42,6 +42,9 @@ export function resolvePropagator(configured: MetaPropagator | undefined): MetaP
   return propagation.fields().length > 0 ? propagation : w3cMetaPropagator;
 }
 
+/** Trace flags as a traceparent writes them (two lowercase hex digits), made once rather than per message. */
+const FLAGS_HEX = Array.from({ length: 256 }, (_, flags) => flags.toString(16).padStart(2, '0'));
+
 const MAX_BAGGAGE_LENGTH = 8192;
 const MAX_BAGGAGE_ENTRIES = 180;
 
@@ -55,8 +58,7 @@ export const w3cMetaPropagator: TextMapPropagator<JsonObject | undefined> = {
     if (carrier === undefined) return;
     const spanContext = trace.getSpanContext(ctx);
     if (spanContext !== undefined && isValidSpanContext(spanContext)) {
-      const flags = (spanContext.traceFlags & 0xff).toString(16).padStart(2, '0');
-      setter.set(carrier, TRACEPARENT, `00-${spanContext.traceId}-${spanContext.spanId}-${flags}`);
+      setter.set(carrier, TRACEPARENT, `00-${spanContext.traceId}-${spanContext.spanId}-${FLAGS_HEX[spanContext.traceFlags & 0xff] as string}`);
       const state = spanContext.traceState?.serialize();
       if (state) setter.set(carrier, TRACESTATE, state);
     }
