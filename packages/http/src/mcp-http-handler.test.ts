@@ -52,6 +52,31 @@ describe('createMcpHttpHandler', () => {
     await client.close();
   });
 
+  it('a client ending its session (DELETE) with a throwing onSessionClosed: the DELETE succeeds and the server closes', async () => {
+    const closed: string[] = [];
+    const serversClosed: string[] = [];
+    const factory = mcpServerFactory();
+    const server = await serveMcp({
+      sessionIdGenerator: () => 'd1',
+      server: () => {
+        const mcp = factory();
+        mcp.server.onclose = () => void serversClosed.push('d1');
+        return mcp;
+      },
+      onSessionClosed: (id) => {
+        closed.push(id);
+        throw new Error('callback bug');
+      },
+    });
+    open.push(server);
+    const { client, transport } = await connectClient(server.url);
+    await transport.terminateSession();
+    expect(closed).toEqual(['d1']);
+    expect(serversClosed).toEqual(['d1']);
+    expect(server.handler.sessions.size).toBe(0);
+    await client.close();
+  });
+
   it('accepts a prepared HTTP chain and a JSON-RPC chain', () => {
     const http = createHttpChain([]);
     const handler = createMcpHttpHandler({ server: mcpServerFactory(), http, chain: createChain([]) });

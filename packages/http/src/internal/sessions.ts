@@ -110,10 +110,18 @@ export class SessionRegistry {
   private forget(id: string, session: Session): void {
     this.live.delete(id);
     void session.transport.close().catch(() => undefined);
+    this.notifyClosed(id);
+  }
+
+  /**
+   * Tells the application. Its callback failing must not keep other sessions open, stop the sweep, or (called from
+   * the transport's `onclose`) keep the SDK's Protocol, whose own close handler runs after ours, from cleaning up.
+   */
+  private notifyClosed(id: string): void {
     try {
       this.config.options.onSessionClosed?.(id);
     } catch {
-      // The application's callback failing must not keep other sessions open or stop the sweep.
+      // Reported nowhere on purpose: the session is closed either way; the callback is the application's to fix.
     }
   }
 
@@ -155,7 +163,7 @@ export class SessionRegistry {
       const id = transport.sessionId;
       if (id === undefined || this.live.get(id) !== session) return;
       this.live.delete(id);
-      options.onSessionClosed?.(id);
+      this.notifyClosed(id);
     };
     try {
       await this.config.connect(transport);
