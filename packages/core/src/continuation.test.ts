@@ -165,6 +165,29 @@ describe('Downstream.pass', () => {
     expect(below?.aborted).toBe(true);
   });
 
+  it('a next() callback that passes again answers with the second response, whether the layer below is async or not', async () => {
+    for (const handler of [async (n: number) => ({ n }), (n: number) => ({ n })]) {
+      let calls = 0;
+      const chain = createChain([
+        {
+          name: 'again',
+          around: continuationAround(
+            (_request, _ctx, downstream) => {
+              downstream.next(undefined, (first) => {
+                if ('result' in first && first.result['n'] === 1) downstream.pass();
+                else downstream.respond(first);
+              });
+            },
+            { replays: true },
+          ),
+        },
+      ]);
+      const { response } = await runRequest(chain, 'tools/call', { name: 'count' }, { id: 10, handler: () => handler(++calls) });
+      expect(calls).toBe(2);
+      expect(response).toEqual({ jsonrpc: '2.0', id: 10, result: { n: 2 } });
+    }
+  });
+
   it('an observer that throws turns the answer into -32603 naming the interceptor', async () => {
     const chain = createChain([
       {

@@ -18,7 +18,9 @@ export interface Downstream {
    * Runs everything below once and answers the exchange with its response, after `observe` (if given) has seen it:
    * `next(options, respond)` without a callback that must answer. For a body that only wraps, or cleans up after
    * the call below (a timer to clear, a slot to release). If `observe` throws, the exchange answers with that
-   * failure instead. If the body already answered (a timeout did), the response is dropped as with `respond`.
+   * failure instead. If the body already answered, the response is dropped as with `respond`. A body that cancels
+   * the call below and then answers itself (a timeout) wants `next`: cancelling may make the call below answer at
+   * once, before the body's own answer, and `pass` would answer with that.
    */
   pass(options?: NextOptions, observe?: (response: JsonRpcResponse) => void): void;
   /** Answers the exchange here (the hooks above see it); later answers are ignored. */

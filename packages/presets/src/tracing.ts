@@ -26,7 +26,7 @@ import { PACKAGE_NAME, PACKAGE_VERSION } from './version.js';
 export interface TracingOptions {
   /** Where spans go. @defaultValue the global provider (`trace.getTracerProvider()`), which an SDK registers */
   readonly tracerProvider?: TracerProvider;
-  /** Where the duration histograms go. @defaultValue the global meter provider, looked up as each operation ends */
+  /** Where the duration histograms go. @defaultValue the global meter provider, looked up as each operation starts and ends */
   readonly meterProvider?: MeterProvider;
   /**
    * Injects and extracts `traceparent`/`tracestate`/`baggage` in `params._meta`.

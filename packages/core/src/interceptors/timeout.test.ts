@@ -4,6 +4,8 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { ListRootsRequestSchema, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { describe, expect, it } from 'vitest';
 import { createChain } from '../chain.js';
+import { continuationAround } from '../continuation.js';
+import { Priority, type Interceptor } from '../interceptor.js';
 import { ErrorCode } from '../errors.js';
 import { connectPair, recordReceived, type Pair } from '../test-support/pair.js';
 import { createManualClock, runRequest } from '../testing.js';
@@ -226,6 +228,30 @@ describe('timeout', () => {
       const { response, ctx } = await run;
       expect(response).toMatchObject({ error: { code: ErrorCode.Timeout, data: { reason: 'TIMEOUT', interceptor: 'timeout', timeoutMs: 100 } } });
       expect(ctx.isAborted).toBe(mode === 'total');
+    }
+  });
+
+  it('answers with its own -31004 (seen by onError) even when the call below answers the moment it is cancelled', async () => {
+    const clock = createManualClock();
+    const errors: string[] = [];
+    const observer: Interceptor = { name: 'observer', priority: Priority.Critical, onError: (error) => void errors.push(`${error.code}:${String(error.data.reason)}`) };
+    // Below the timeout, an around that answers its attempt as soon as that attempt is cancelled (as the transport does).
+    const eager: Interceptor = {
+      name: 'eager',
+      priority: Priority.Low,
+      around: continuationAround((request, _ctx, downstream, upstream) => {
+        upstream?.onAbort(() => downstream.respond({ jsonrpc: '2.0', id: request.id, error: { code: -32800, message: 'cancelled below' } }));
+        downstream.pass();
+      }),
+    };
+    for (const mode of ['total', 'attempt'] as const) {
+      errors.length = 0;
+      const chain = createChain([observer, timeout({ defaultMs: 1_000, mode }), eager], { clock });
+      const run = runRequest(chain, 'ping', undefined, { id: 1, handler: () => new Promise(() => {}) });
+      await clock.advance(1_000);
+      const { response } = await run;
+      expect(response).toMatchObject({ error: { code: ErrorCode.Timeout, data: { reason: 'TIMEOUT', timeoutMs: 1_000 } } });
+      expect(errors).toEqual([`${ErrorCode.Timeout}:TIMEOUT`]);
     }
   });
 

@@ -84,11 +84,13 @@ export function timeout(options: TimeoutOptions = {}): Interceptor {
         if (mode === 'total') ctx.abort(error);
         downstream.fail(error);
       });
-      // Answered with the response unless the deadline answered first (then the response is dropped).
-      downstream.pass({ cancel }, () => {
+      // Not `pass`: cancelling may make the call below answer at once (the transport does), before the deadline has
+      // answered with its own error; that answer must be dropped, not taken for the exchange's.
+      downstream.next({ cancel }, (response) => {
         if (settled) return;
         settled = true;
         queue.cancel(deadline);
+        downstream.respond(response);
       });
     }),
   };

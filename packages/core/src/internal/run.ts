@@ -288,8 +288,11 @@ class ContinuationCall implements Downstream {
 
   /** The attempt below answered (the runner calls this as the attempt's `done`). */
   answerBelow(response: JsonRpcResponse): void {
+    // Read and cleared before the callback runs: it may start the next attempt (`next` or `pass` again).
     const onBelow = this.onBelow;
+    const passing = this.passing;
     this.onBelow = undefined;
+    this.passing = false;
     if (onBelow !== undefined) {
       // What the body does with the response must not throw past the attempt below.
       try {
@@ -298,7 +301,7 @@ class ContinuationCall implements Downstream {
         this.crashed(cause);
       }
     }
-    if (this.passing) this.answer(response);
+    if (passing) this.answer(response);
   }
 
   private below(options: NextOptions | undefined, onResponse: ((response: JsonRpcResponse) => void) | undefined, passing: boolean): void {
