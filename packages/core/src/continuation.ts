@@ -67,18 +67,17 @@ export function continuationAround(body: ContinuationAroundBody, options: Contin
   const replays = options.replays === true;
   const around: Around = (request, ctx, next, upstream) =>
     new Promise<JsonRpcResponse>((resolve, reject) => {
+      // A callback that throws rejects: the failure becomes the answer, as in a chain.
+      const below = (nextOptions: NextOptions | undefined, onResponse: (response: JsonRpcResponse) => void): void => {
+        next(undefined, nextOptions).then(onResponse).catch(reject);
+      };
       const downstream: Downstream = {
-        next: (nextOptions, onResponse) => {
-          next(undefined, nextOptions).then(onResponse).catch(reject);
-        },
-        pass: (nextOptions, observe) => {
-          next(undefined, nextOptions)
-            .then((response) => {
-              observe?.(response);
-              resolve(response);
-            })
-            .catch(reject);
-        },
+        next: below,
+        pass: (nextOptions, observe) =>
+          below(nextOptions, (response) => {
+            observe?.(response);
+            resolve(response);
+          }),
         respond: resolve,
         fail: reject,
       };
