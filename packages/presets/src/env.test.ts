@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { connectPair, type Pair } from '../../core/src/test-support/pair.js';
 import { ConfigError } from './config-error.js';
 import { ENV_VARIABLES, fromEnv } from './env.js';
-import { development, production } from './presets.js';
+import { development, production, stdio } from './presets.js';
 
 let pair: Pair | undefined;
 afterEach(async () => {
@@ -26,6 +26,9 @@ describe('fromEnv', () => {
     [{ MASK_ERRORS: 'false' }, { errorHandling: { mode: 'development' } }],
     [{ MASK_ERRORS: '1' }, { errorHandling: { mode: 'production' } }],
     [{ MCP_TRACING: 'false', TRACE_PAYLOADS: 'true' }, { tracing: false }],
+    [{ MCP_TRACING: 'true' }, { tracing: {} }],
+    [{ MCP_TRACING: 'on', TRACE_PAYLOADS: 'true' }, { tracing: { recordPayloads: true } }],
+    [{ REQUEST_TIMEOUT_MS: '2147483647' }, { timeout: { defaultMs: 2147483647 } }],
     [{ TRACE_PAYLOADS: 'yes' }, { tracing: { recordPayloads: true } }],
     [{ LOG_LEVEL: '', RATE_LIMIT_PER_SECOND: '   ', UNRELATED: 'x' }, {}],
     [{}, {}],
@@ -43,7 +46,9 @@ describe('fromEnv', () => {
     ['RATE_LIMIT_PER_SECOND', '-3', 'expected a number of requests per second > 0, e.g. 50 or 0.5, got "-3"'],
     ['RATE_LIMIT_BURST', '0.5', 'expected a number of requests ≥ 1, e.g. 100, got "0.5"'],
     ['SLOW_REQUEST_THRESHOLD_MS', '5s', 'expected a number of milliseconds ≥ 0, e.g. 5000, got "5s"'],
-    ['REQUEST_TIMEOUT_MS', '2.5', 'expected a whole number of milliseconds ≥ 0 (0: no deadline), e.g. 30000, got "2.5"'],
+    ['REQUEST_TIMEOUT_MS', '2.5', 'expected a whole number of milliseconds from 0 (no deadline) to 2147483647, e.g. 30000, got "2.5"'],
+    ['REQUEST_TIMEOUT_MS', '2147483648', 'expected a whole number of milliseconds from 0 (no deadline) to 2147483647, e.g. 30000, got "2147483648"'],
+    ['RATE_LIMIT_PER_SECOND', '1e308', 'expected a number of requests per second > 0, e.g. 50 or 0.5, got "1e308"'],
     ['RETRY_MAX_ATTEMPTS', '0', 'expected a whole number ≥ 1 (1: never retry), e.g. 3, got "0"'],
     ['MASK_ERRORS', 'TRUEE', 'expected true or false (also 1/0, yes/no, on/off), got "TRUEE"'],
     ['MCP_TRACING', 'enabled', 'expected true or false (also 1/0, yes/no, on/off), got "enabled"'],
@@ -66,6 +71,22 @@ describe('fromEnv', () => {
     expect(() => fromEnv({ LOG_LEVEL: 'loud', RATE_LIMIT_PER_SECOND: 'x', SLOW_REQUEST_THRESHOLD_MS: '100' })).toThrow(
       'Invalid environment (2 problems):\n  LOG_LEVEL: expected one of debug, info, warn (or warning), error; case-insensitive, got "loud"\n  RATE_LIMIT_PER_SECOND: expected a number of requests per second > 0, e.g. 50 or 0.5, got "x"',
     );
+  });
+
+  it('rejects a value that is not a string (an env object built by hand) rather than ignoring it', () => {
+    expect(() => fromEnv({ RATE_LIMIT_PER_SECOND: 50, MASK_ERRORS: true } as never)).toThrow(
+      'Invalid environment (2 problems):\n  RATE_LIMIT_PER_SECOND: expected a string (environment variables are text): a number of requests per second > 0, e.g. 50 or 0.5, got the number 50\n  MASK_ERRORS: expected a string (environment variables are text): true or false (also 1/0, yes/no, on/off), got the boolean true',
+    );
+  });
+
+  it('MCP_TRACING=true adds tracing to a preset without it; false removes it from one with it', () => {
+    expect(stdio(fromEnv({ MCP_TRACING: 'true' })).map((i) => i.name)).toContain('tracing');
+    expect(stdio(fromEnv({})).map((i) => i.name)).not.toContain('tracing');
+    expect(production(fromEnv({ MCP_TRACING: 'false' })).map((i) => i.name)).not.toContain('tracing');
+  });
+
+  it('accepts only values the interceptors accept: the longest timeout a timer holds, a rate whose burst is finite', () => {
+    expect(() => production(fromEnv({ REQUEST_TIMEOUT_MS: '2147483647', RATE_LIMIT_PER_SECOND: '1e300' }))).not.toThrow();
   });
 
   it('rejects an env that is not an object', () => {

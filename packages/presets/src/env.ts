@@ -28,7 +28,17 @@ const parseNumber = (min: number, inclusive: boolean) => (text: string): number 
   const value = Number(text);
   return Number.isFinite(value) && (inclusive ? value >= min : value > min) ? value : undefined;
 };
-const parseInteger = (min: number) => (text: string): number | undefined => (/^\+?\d+$/.test(text) && Number.isSafeInteger(Number(text)) && Number(text) >= min ? Number(text) : undefined);
+const parseInteger = (min: number, max = Number.MAX_SAFE_INTEGER) => (text: string): number | undefined => {
+  const value = Number(text);
+  return /^\+?\d+$/.test(text) && Number.isSafeInteger(value) && value >= min && value <= max ? value : undefined;
+};
+/** The longest delay a Node timer holds (2^31 − 1 ms, about 24.8 days); `timeout` rejects anything longer. */
+const MAX_TIMER_MS = 2_147_483_647;
+/** A rate whose default burst (2 × rate) is still a finite number of requests. */
+const parseRate = (text: string): number | undefined => {
+  const rate = parseNumber(0, false)(text);
+  return rate !== undefined && Number.isFinite(rate * 2) ? rate : undefined;
+};
 
 /** Sets `settings[member][option] = value`, unless the member was turned off. */
 const set = (member: string, option: string) => (value: unknown, settings: Settings): void => {
@@ -54,7 +64,7 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
     sets: 'rateLimit.rate (and burst = 2 × rate unless RATE_LIMIT_BURST is set)',
     expected: 'a number of requests per second > 0, e.g. 50 or 0.5',
     description: 'Requests per second each client may send (token bucket).',
-    parse: parseNumber(0, false),
+    parse: parseRate,
     apply: (rate: number, settings) => {
       set('rateLimit', 'rate')(rate, settings);
       set('rateLimit', 'burst')(Math.max(1, Math.ceil(rate * 2)), settings);
@@ -62,8 +72,22 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
   },
   { name: 'RATE_LIMIT_BURST', sets: 'rateLimit.burst', expected: 'a number of requests ≥ 1, e.g. 100', description: 'Requests a client may send at once after a quiet spell.', parse: parseNumber(1, true), apply: set('rateLimit', 'burst') },
   { name: 'SLOW_REQUEST_THRESHOLD_MS', sets: 'timing.slowThresholdMs', expected: 'a number of milliseconds ≥ 0, e.g. 5000', description: 'Requests slower than this are logged as warnings.', parse: parseNumber(0, true), apply: set('timing', 'slowThresholdMs') },
-  { name: 'REQUEST_TIMEOUT_MS', sets: 'timeout.defaultMs', expected: 'a whole number of milliseconds ≥ 0 (0: no deadline), e.g. 30000', description: 'Deadline of every request.', parse: parseInteger(0), apply: set('timeout', 'defaultMs') },
-  { name: 'RETRY_MAX_ATTEMPTS', sets: 'retry.maxAttempts', expected: 'a whole number ≥ 1 (1: never retry), e.g. 3', description: 'Attempts per request on a client, the first included.', parse: parseInteger(1), apply: set('retry', 'maxAttempts') },
+  {
+    name: 'REQUEST_TIMEOUT_MS',
+    sets: 'timeout.defaultMs',
+    expected: 'a whole number of milliseconds from 0 (no deadline) to 2147483647, e.g. 30000',
+    description: 'Deadline of every request.',
+    parse: parseInteger(0, MAX_TIMER_MS),
+    apply: set('timeout', 'defaultMs'),
+  },
+  {
+    name: 'RETRY_MAX_ATTEMPTS',
+    sets: 'retry.maxAttempts',
+    expected: 'a whole number ≥ 1 (1: never retry), e.g. 3',
+    description: 'Attempts per request this side sends, the first included: a client\'s calls (on a server it adds retry for the requests the server sends, such as sampling).',
+    parse: parseInteger(1),
+    apply: set('retry', 'maxAttempts'),
+  },
   {
     name: 'MASK_ERRORS',
     sets: 'errorHandling.mode (true: production, false: development)',
@@ -74,12 +98,13 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
   },
   {
     name: 'MCP_TRACING',
-    sets: 'tracing (false removes it)',
+    sets: 'tracing (true adds it to a preset without it, false removes it)',
     expected: 'true or false (also 1/0, yes/no, on/off)',
     description: 'Trace with OpenTelemetry (needs an SDK, e.g. startTelemetry()).',
     parse: parseBoolean,
     apply: (on: boolean, settings) => {
       if (!on) settings['tracing'] = false;
+      else if (settings['tracing'] === undefined) settings['tracing'] = {};
     },
   },
   { name: 'TRACE_PAYLOADS', sets: 'tracing.recordPayloads', expected: 'true or false (also 1/0, yes/no, on/off)', description: 'Put tool arguments and results on spans (may hold personal data).', parse: parseBoolean, apply: set('tracing', 'recordPayloads') },
@@ -98,8 +123,12 @@ export function fromEnv(env: Env = process.env): PresetOptions {
   const settings: Settings = {};
   const issues: SchemaIssue[] = [];
   for (const variable of ENV_VARIABLES) {
-    const raw = env[variable.name];
-    const text = typeof raw === 'string' ? raw.trim() : '';
+    const raw: unknown = env[variable.name];
+    if (raw !== undefined && typeof raw !== 'string') {
+      issues.push({ path: variable.name, message: `expected a string (environment variables are text): ${variable.expected}, got ${typeof raw === 'object' ? (raw === null ? 'null' : 'an object') : `the ${typeof raw} ${String(raw)}`}` });
+      continue;
+    }
+    const text = raw === undefined ? '' : raw.trim();
     if (text === '') continue;
     const value = variable.parse(text);
     if (value === undefined) issues.push({ path: variable.name, message: `expected ${variable.expected}, got ${JSON.stringify(raw)}` });
