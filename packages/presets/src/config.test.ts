@@ -113,6 +113,8 @@ describe('chainFromConfig', () => {
     ['an option the factory rejects', { interceptors: [{ use: 'retry', options: { baseDelayMs: 50, maxDelayMs: 10 } }] }, '$.interceptors[0].options.maxDelayMs', 'retry.maxDelayMs (10) must not be less than retry.baseDelayMs (50)'],
     ['the same interceptor twice', { interceptors: [{ use: 'logging' }, { use: 'logging' }] }, '$.interceptors[1].use', '"logging" is already configured at $.interceptors[0]; configure each interceptor once'],
     ['removing a non-member', { preset: 'stdio', interceptors: [{ use: 'rate-limit', enabled: false }] }, '$.interceptors[0].enabled', '"rate-limit" is not a member of the stdio preset, so there is nothing to remove'],
+    ['options beside enabled: false', { preset: 'stdio', interceptors: [{ use: 'logging', enabled: false, options: { level: 'warn' } }] }, '$.interceptors[0].options', 'has no effect: "enabled": false removes "logging"; drop "options" or "enabled"'],
+    ['a factory option path with a quoted key', { interceptors: [{ use: 'rate-limit', options: { rate: 5, overrides: { a: { limit: 2 } } } }] }, '$.interceptors[0].options.overrides["a"]', 'rateLimit.overrides["a"]: the rule is a token-bucket, so override rate/burst'],
   ])('rejects %s at its JSON path', (_label, config, path, message) => {
     const error = configError(() => chainFromConfig(config));
     expect(error.issues).toHaveLength(1);
@@ -125,6 +127,37 @@ describe('chainFromConfig', () => {
     const error = configError(() => chainFromConfig({ preset: 'production', interceptors: [{ use: 'rate-limt' }, { use: 'logging', options: { level: 1 } }] }, { source: 'chain.json' }));
     expect(error.issues.map((i) => i.path)).toEqual(['$.interceptors[0].use', '$.interceptors[1].options.level']);
     expect(error.message).toMatch(/^Invalid chain\.json \(2 problems\):\n {2}\$\.interceptors\[0\]\.use: no interceptor/);
+  });
+
+  it('reports every factory that fails, each at its entry, whatever it throws', () => {
+    const registry = createRegistry()
+      .register('needs-header', (options) => {
+        if (typeof options?.['header'] !== 'string') throw new TypeError('header must be a string');
+        return { name: 'needs-header', onRequest: () => undefined };
+      })
+      .register('crashes', () => {
+        throw new Error('boom');
+      });
+    const error = configError(() => chainFromConfig({ interceptors: [{ use: 'needs-header' }, { use: 'retry', options: { baseDelayMs: 50, maxDelayMs: 10 } }, { use: 'crashes' }] }, { registry }));
+    expect(error.issues).toEqual([
+      { path: '$.interceptors[0].options', message: 'header must be a string' },
+      { path: '$.interceptors[1].options.maxDelayMs', message: 'retry.maxDelayMs (10) must not be less than retry.baseDelayMs (50)' },
+      { path: '$.interceptors[2].options', message: '"crashes" failed to build: boom' },
+    ]);
+  });
+
+  it('rejects a factory that returns something other than an interceptor, at its entry', () => {
+    const registry = createRegistry().register('nothing', () => undefined as never);
+    for (const entry of [{ use: 'nothing' }, { use: 'nothing', priority: 'High' }]) {
+      const error = configError(() => chainFromConfig({ interceptors: [entry] }, { registry }));
+      expect(error.issues).toEqual([{ path: '$.interceptors[0].use', message: 'the factory registered as "nothing" returned undefined, not an interceptor (an object with a name and hooks)' }]);
+    }
+  });
+
+  it('without a preset, the environment tunes the listed members and adds none', () => {
+    const list = chainFromConfig({ interceptors: [{ use: 'cache' }, { use: 'logging' }] }, { env: { LOG_LEVEL: 'warn', RETRY_MAX_ATTEMPTS: '3', MCP_TRACING: 'true' } });
+    expect(describeChain(list).map((entry) => entry.split(':')[0])).toEqual(['cache', 'logging']);
+    expect(() => chainFromConfig({ interceptors: [{ use: 'logging' }] }, { env: { LOG_LEVEL: 'chatty' } })).toThrow('Invalid environment: LOG_LEVEL');
   });
 
   it('checks the options of a registered factory against the schema it gave', () => {
@@ -153,9 +186,30 @@ describe('loadConfig', () => {
     await expect(loadConfig(path)).rejects.toThrow(`Invalid ${path}: $.preset: expected one of "stdio", "http", "development", "production", got "prod"`);
   });
 
-  it('fails clearly on a missing file and a bad path argument', async () => {
-    await expect(loadConfig(join(dir, 'missing.json'))).rejects.toThrow(/ENOENT/);
+  it('fails clearly on a missing file, a directory and a bad path argument', async () => {
+    const missing = join(dir, 'missing.json');
+    await expect(loadConfig(missing)).rejects.toThrow(new RegExp(`^Invalid ${missing}: \\$: cannot be read: ENOENT`));
+    await expect(loadConfig(missing)).rejects.toBeInstanceOf(ConfigError);
+    await expect(loadConfig(dir)).rejects.toThrow(`Invalid ${dir}: $: cannot be read: EISDIR`);
     await expect(loadConfig('' as string)).rejects.toThrow('loadConfig: path must be a non-empty string, got ""');
+  });
+
+  it('reads a file that starts with a byte order mark', async () => {
+    const path = join(dir, 'bom.json');
+    writeFileSync(path, `\uFEFF${JSON.stringify({ preset: 'stdio' })}`);
+    expect(describeChain(await loadConfig(path))).toContain('logging:Low');
+  });
+
+  it('rejects a key given twice in one object, with its line and column (JSON.parse would keep the last)', async () => {
+    const path = join(dir, 'twice.json');
+    writeFileSync(path, '{\n  "preset": "production",\n  "interceptors": [],\n  "preset": "stdio"\n}');
+    await expect(loadConfig(path)).rejects.toThrow(`Invalid ${path}: $: the key "preset" given twice in one object (only the last would count) at line 4, column 3`);
+  });
+
+  it('reports JSON nested too deeply to read instead of overflowing', async () => {
+    const path = join(dir, 'deep.json');
+    writeFileSync(path, '['.repeat(200_000));
+    await expect(loadConfig(path)).rejects.toThrow(/^Invalid .*deep\.json: \$: not valid JSON: nested too deeply to read at line 1, column \d+$/);
   });
 });
 

@@ -5,9 +5,9 @@ import { Priority, type Interceptor, type Side } from '@mcp-interceptors/core';
 import { ConfigError } from './config-error.js';
 import { fromEnv } from './env.js';
 import { findJsonFault } from './json-position.js';
-import { childPath, suggest, validateJson, type JsonSchema } from './json-schema.js';
-import { buildMembers, mergeOptions, type MemberPlan } from './member-plan.js';
-import { applyPresetOptions, memberKey, PRESET_NAMES, presetPlan, type PresetName } from './presets.js';
+import { childPath, suggest, validateJson, type JsonSchema, type SchemaIssue } from './json-schema.js';
+import { buildMembers, mergeOptions, NotAnInterceptorError, type MemberPlan } from './member-plan.js';
+import { applyPresetOptions, memberKey, PRESET_NAMES, presetPlan, type PresetName, type PresetOptions } from './presets.js';
 import { createRegistry, type InterceptorRegistry } from './registry.js';
 
 /** The shape of a config file (see {@link CONFIG_SCHEMA}). */
@@ -100,6 +100,9 @@ export function chainFromConfig(config: unknown, options: ConfigOptions = {}): I
     if (entry.enabled === false) {
       if (member < 0) issues.push({ path: `${at}.enabled`, message: `${JSON.stringify(entry.use)} is not a member of ${preset === undefined ? 'the chain' : `the ${preset} preset`}, so there is nothing to remove` });
       else plan.splice(member, 1);
+      for (const key of ['options', 'priority'] as const) {
+        if (entry[key] !== undefined) issues.push({ path: `${at}.${key}`, message: `has no effect: "enabled": false removes ${JSON.stringify(entry.use)}; drop "${key}" or "enabled"` });
+      }
       return;
     }
     const priority = typeof entry.priority === 'string' ? Priority[entry.priority] : entry.priority;
@@ -107,13 +110,29 @@ export function chainFromConfig(config: unknown, options: ConfigOptions = {}): I
     else plan[member] = { ...(plan[member] as MemberPlan), options: entry.options ? mergeOptions(plan[member]?.options, entry.options) : plan[member]?.options, priority };
   });
   if (issues.length > 0) throw new ConfigError(source, issues);
-  if (options.env !== undefined) plan = applyPresetOptions(plan, fromEnv(options.env), 'fromEnv');
+  if (options.env !== undefined) plan = applyPresetOptions(plan, envFor(plan, fromEnv(options.env), preset !== undefined), 'fromEnv');
 
-  try {
-    return plan.map((member) => buildMembers([member], source, registry)[0] as Interceptor);
-  } catch (error) {
-    throw factoryIssue(error, plan, entries, source);
+  // Each member on its own, so that every factory's complaint is reported, each at its entry.
+  const built: Interceptor[] = [];
+  for (const member of plan) {
+    try {
+      built.push(...buildMembers([member], source, registry));
+    } catch (error) {
+      issues.push(factoryIssue(error, member, entries));
+    }
   }
+  if (issues.length > 0) throw new ConfigError(source, issues);
+  return built;
+}
+
+/**
+ * The environment's settings for this plan: over a preset they tune, add and remove members as with the presets;
+ * without one the chain is exactly the file's entries, so only the members it lists are tuned.
+ */
+function envFor(plan: readonly MemberPlan[], settings: PresetOptions, overPreset: boolean): PresetOptions {
+  if (overPreset) return settings;
+  const listed = new Set(plan.map((member) => memberKey(member.name)));
+  return Object.fromEntries(Object.entries(settings).filter(([key, value]) => listed.has(key) && value !== false)) as PresetOptions;
 }
 
 /**
@@ -124,7 +143,14 @@ export function chainFromConfig(config: unknown, options: ConfigOptions = {}): I
  */
 export async function loadConfig(path: string, options: ConfigOptions = {}): Promise<Interceptor[]> {
   if (typeof path !== 'string' || path.length === 0) throw new TypeError(`loadConfig: path must be a non-empty string, got ${JSON.stringify(path)}`);
-  const text = await readFile(path, 'utf8');
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(path, [{ path: '$', message: `cannot be read: ${(error as Error).message}` }]);
+  }
+  // Editors on Windows may start a UTF-8 file with a byte order mark; it is not part of the JSON.
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   let config: unknown;
   try {
     config = JSON.parse(text);
@@ -133,16 +159,25 @@ export async function loadConfig(path: string, options: ConfigOptions = {}): Pro
     const where = fault === undefined ? (error as Error).message : `${fault.problem} at line ${fault.line}, column ${fault.column}`;
     throw new ConfigError(path, [{ path: '$', message: `not valid JSON: ${where}` }]);
   }
+  // JSON.parse keeps the last of two equal keys without a word; in a config that hides a mistake.
+  const duplicate = findJsonFault(text, { duplicateKeys: true });
+  if (duplicate !== undefined) throw new ConfigError(path, [{ path: '$', message: `${duplicate.problem} at line ${duplicate.line}, column ${duplicate.column}` }]);
   return chainFromConfig(config, { ...options, source: options.source ?? path });
 }
 
-/** A factory's own TypeError/RangeError (`rateLimit.rate must be …`) at the JSON path of the option it names. */
-function factoryIssue(error: unknown, plan: readonly MemberPlan[], entries: readonly ChainConfigEntry[], source: string): unknown {
-  if (!(error instanceof TypeError || error instanceof RangeError)) return error;
-  const match = /^(\w+)((?:\.\w+|\[\d+\])*)[ :]/.exec(error.message);
-  const member = match ? plan.find((m) => memberKey(m.name) === match[1] || m.name === match[1]) : undefined;
-  const index = member ? entries.findIndex((entry) => entry.use === member.name) : -1;
-  if (index < 0) return new ConfigError(source, [{ path: '$', message: error.message }]);
-  const option = match?.[2] ?? '';
-  return new ConfigError(source, [{ path: `$.interceptors[${index}].options${option}`, message: error.message }]);
+/**
+ * A factory's complaint, at the JSON path of the entry that configured the member: its own TypeError/RangeError
+ * (`rateLimit.rate must be …`) at the option it names, anything else at the entry's options. A preset member the
+ * file does not list is reported at `$.preset`.
+ */
+function factoryIssue(error: unknown, member: MemberPlan, entries: readonly ChainConfigEntry[]): SchemaIssue {
+  const index = entries.findIndex((entry) => entry.use === member.name);
+  const at = index < 0 ? '$.preset' : `$.interceptors[${index}]`;
+  if (error instanceof NotAnInterceptorError) return { path: index < 0 ? at : `${at}.use`, message: error.message };
+  const message = error instanceof Error ? error.message : String(error);
+  if (!(error instanceof TypeError || error instanceof RangeError)) return { path: index < 0 ? at : `${at}.options`, message: `${JSON.stringify(member.name)} failed to build: ${message}` };
+  if (index < 0) return { path: at, message };
+  const match = /^(\w+)((?:\.\w+|\[\d+\]|\["(?:[^"\\]|\\.)*"\])*)[ :]/.exec(message);
+  const option = match !== null && (match[1] === memberKey(member.name) || match[1] === member.name) ? (match[2] ?? '') : '';
+  return { path: `${at}.options${option}`, message };
 }

@@ -1,5 +1,6 @@
 // Where a JSON text stops being valid, as line and column. Node 20's JSON.parse errors carry no position, so after a
 // failed parse this walks the text with a small recursive-descent reader (RFC 8259 grammar) to find the first fault.
+// It can also find a key given twice in one object, which JSON.parse accepts silently (the last one wins).
 
 export interface JsonFault {
   readonly line: number;
@@ -7,8 +8,13 @@ export interface JsonFault {
   readonly problem: string;
 }
 
+export interface JsonFaultOptions {
+  /** Count a key given twice in one object as a fault. @defaultValue false (RFC 8259 allows it) */
+  readonly duplicateKeys?: boolean;
+}
+
 /** The first syntax fault of `text`, or `undefined` if it is valid JSON. */
-export function findJsonFault(text: string): JsonFault | undefined {
+export function findJsonFault(text: string, options: JsonFaultOptions = {}): JsonFault | undefined {
   let i = 0;
   const fail = (problem: string): never => {
     throw Object.assign(new Error(problem), { at: i });
@@ -65,9 +71,19 @@ export function findJsonFault(text: string): JsonFault | undefined {
     space();
     const c = text[i];
     if (c === '{') {
+      const keys = options.duplicateKeys === true ? new Set<string>() : undefined;
       list('}', () => {
         if (text[i] !== '"') fail(i >= text.length ? 'unexpected end of input' : `expected a property name, got ${JSON.stringify(text[i])}`);
+        const start = i;
         string();
+        if (keys !== undefined) {
+          const key = JSON.parse(text.slice(start, i)) as string;
+          if (keys.has(key)) {
+            i = start;
+            fail(`the key ${JSON.stringify(key)} given twice in one object (only the last would count)`);
+          }
+          keys.add(key);
+        }
         space();
         expect(':');
         value();
@@ -86,8 +102,13 @@ export function findJsonFault(text: string): JsonFault | undefined {
     if (i < text.length) fail(`unexpected ${JSON.stringify(text[i])} after the value`);
     return undefined;
   } catch (error) {
-    const at = (error as { at: number }).at;
-    const before = text.slice(0, at);
-    return { line: before.split('\n').length, column: at - before.lastIndexOf('\n'), problem: (error as Error).message };
+    // The reader recurses once per nesting level: a text nested deeper than the stack allows is reported, not thrown.
+    if ((error as { at?: unknown }).at === undefined) return position(text, i, 'nested too deeply to read');
+    return position(text, (error as { at: number }).at, (error as Error).message);
   }
+}
+
+function position(text: string, at: number, problem: string): JsonFault {
+  const before = text.slice(0, at);
+  return { line: before.split('\n').length, column: at - before.lastIndexOf('\n'), problem };
 }

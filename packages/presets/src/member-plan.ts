@@ -14,6 +14,11 @@ export interface MemberPlan {
   readonly priority?: Priority | undefined;
 }
 
+/** A factory returned something that is not an interceptor. */
+export class NotAnInterceptorError extends TypeError {
+  override readonly name = 'NotAnInterceptorError';
+}
+
 let builtins: InterceptorRegistry | undefined;
 
 /** Makes the interceptors of a plan, in order. A factory's own validation error is rethrown as it is. */
@@ -23,7 +28,11 @@ export function buildMembers(plan: readonly MemberPlan[], where: string, registr
     if (interceptor === undefined) {
       const registration = registry.get(member.name);
       if (registration === undefined) throw new TypeError(`${where}: no interceptor is registered as "${member.name}"`);
-      interceptor = registration.create(member.options);
+      const created: unknown = registration.create(member.options);
+      if (typeof created !== 'object' || created === null || typeof (created as Partial<Interceptor>).name !== 'string') {
+        throw new NotAnInterceptorError(`the factory registered as "${member.name}" returned ${created === null ? 'null' : typeof created === 'object' ? 'an object without a name' : String(created)}, not an interceptor (an object with a name and hooks)`);
+      }
+      interceptor = created as Interceptor;
     }
     return member.priority !== undefined && member.priority !== interceptor.priority ? withPriority(interceptor, member.priority) : interceptor;
   });
