@@ -31,6 +31,10 @@ export const GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL = 'execute_tool';
 export const ERROR_TYPE_VALUE_TOOL_ERROR = 'tool_error';
 /** `error.type` when a failure has no JSON-RPC code. */
 export const ERROR_TYPE_VALUE_OTHER = '_OTHER';
+/** `error.type` of a request cancelled before any response came (by the caller, a timeout below, or the peer). */
+export const ERROR_TYPE_VALUE_CANCELLED = 'cancelled';
+/** `error.type` of a request the connection closed on before any response came. */
+export const ERROR_TYPE_VALUE_CONNECTION_CLOSED = 'connection_closed';
 export const NETWORK_TRANSPORT_VALUE_PIPE = 'pipe';
 export const NETWORK_TRANSPORT_VALUE_TCP = 'tcp';
 

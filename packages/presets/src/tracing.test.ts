@@ -104,6 +104,21 @@ describe('tracing spans', () => {
     expect(pair.handlerCalls).toEqual([]);
   });
 
+  it.each([
+    ['cancelled by the caller', 'cancelled', (call: Promise<unknown>, abort: AbortController) => (abort.abort('stop'), call)],
+    ['cut off by a closed connection', 'connection_closed', (call: Promise<unknown>) => (void pair?.clientTransport.close(), call)],
+  ])('a request %s has error.type %s and no rpc.response.status_code (no response came)', async (_label, errorType, stop) => {
+    pair = await connectPair({ clientChain: [traced()] });
+    const abort = new AbortController();
+    const call = pair.client.callTool({ name: 'slow', arguments: { ms: 5_000 } }, undefined, { signal: abort.signal });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await expect(stop(call, abort)).rejects.toThrow();
+    const span = otel.span('tools/call slow', SpanKind.CLIENT);
+    expect(span.attributes['error.type']).toBe(errorType);
+    expect(span.attributes).not.toHaveProperty('rpc.response.status_code');
+    expect(span.status.code).toBe(SpanStatusCode.ERROR);
+  });
+
   it('traces a notification on both sides, without a request id, the receiver a child of the sender', async () => {
     pair = await connectPair({ clientChain: [traced()], serverChain: [traced()], clientCapabilities: { roots: { listChanged: true } } });
     await pair.client.sendRootsListChanged();
@@ -387,6 +402,36 @@ describe('tracing without a registered propagator', () => {
     }
   });
 
+  it('replaces a tracestate the caller left in _meta (it belongs to another trace) and leaves its object alone', async () => {
+    pair = await connectPair({ clientChain: [traced()] });
+    const meta = { traceparent: `00-${'1'.repeat(32)}-${'2'.repeat(16)}-01`, tracestate: 'oldvendor=stale' };
+    await pair.client.callTool({ name: 'echo', arguments: { text: 'hi' }, _meta: meta });
+    const call = pair.wire.serverReceived.find((m) => 'method' in m && m.method === 'tools/call') as { params: { _meta: Record<string, unknown> } };
+    const client = otel.span('tools/call echo', SpanKind.CLIENT);
+    expect(call.params._meta['traceparent']).toBe(`00-${client.spanContext().traceId}-${client.spanContext().spanId}-01`);
+    expect(call.params._meta).not.toHaveProperty('tracestate');
+    expect(meta).toEqual({ traceparent: `00-${'1'.repeat(32)}-${'2'.repeat(16)}-01`, tracestate: 'oldvendor=stale' });
+  });
+
+  it('a propagator or tracer that throws costs the spans, never the traffic', async () => {
+    const throwing: TextMapPropagator = {
+      inject: () => {
+        throw new Error('inject broke');
+      },
+      extract: () => {
+        throw new Error('extract broke');
+      },
+      fields: () => [],
+    };
+    const brokenTracer = { getTracer: () => ({ startSpan: () => { throw new Error('startSpan broke'); }, startActiveSpan: () => undefined }) } as never;
+    pair = await connectPair({ clientChain: [traced({ propagator: throwing })], serverChain: [traced({ tracerProvider: brokenTracer })], clientCapabilities: { roots: { listChanged: true } } });
+    const result = await pair.client.callTool({ name: 'echo', arguments: { text: 'hi' } });
+    expect(result.content).toEqual([{ type: 'text', text: 'hi' }]);
+    await pair.client.sendRootsListChanged();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(pair.wire.serverReceived.some((m) => 'method' in m && m.method === 'notifications/roots/list_changed')).toBe(true);
+    expect(otel.exporter.getFinishedSpans().filter((span) => span.kind === SpanKind.SERVER)).toEqual([]);
+  });
   it('uses the propagator given in options', async () => {
     const fields: string[] = [];
     const custom: TextMapPropagator = {

@@ -2,6 +2,7 @@
 // we receive, named `{method} {tool|prompt}`; trace context carried in `params._meta`; resilience outcomes as events.
 import {
   context,
+  diag,
   isSpanContextValid,
   SpanKind,
   SpanStatusCode,
@@ -15,9 +16,9 @@ import {
   type TextMapPropagator,
   type TracerProvider,
 } from '@opentelemetry/api';
-import { continuationAround, createKey, type Downstream, Priority, RetryAttemptsKey, type Interceptor, type InterceptorContext, type JsonObject, type JsonRpcNotification, type JsonRpcRequest, type JsonRpcResponse, type MetadataKey } from '@mcp-interceptors/core';
+import { continuationAround, createKey, type Downstream, ErrorCode, Priority, RetryAttemptsKey, type Interceptor, type InterceptorContext, type JsonObject, type JsonRpcNotification, type JsonRpcRequest, type JsonRpcResponse, type MetadataKey } from '@mcp-interceptors/core';
 import { boolean, optionsObject, positiveInt, priority as priorityOption, withMethods } from './internal/options.js';
-import { metaGetter, metaSetter, resolvePropagator, type MetaPropagator } from './meta-propagation.js';
+import { metaGetter, metaSetter, resolvePropagator, TRACESTATE, type MetaPropagator } from './meta-propagation.js';
 import { operationHistograms } from './operation-metrics.js';
 import { outcomeEvents, retryEvent } from './outcome-events.js';
 import * as sc from './semconv.js';
@@ -156,16 +157,37 @@ export function tracing(options: TracingOptions = {}): Interceptor {
     if (links !== undefined) spanOptions.links = links;
     const span = tracer.startSpan(target === undefined ? method : `${method} ${target}`, spanOptions, parent);
     const spanContext = trace.setSpan(parent, span);
-    if (outbound) propagator.inject(spanContext, ensureMeta(frame), metaSetter);
+    if (outbound) {
+      const carrier = ensureMeta(frame);
+      // A `tracestate` the caller left in `_meta` belongs to another trace than the traceparent injected now.
+      if (TRACESTATE in carrier && isSpanContextValid(span.spanContext())) delete carrier[TRACESTATE];
+      propagator.inject(spanContext, carrier, metaSetter);
+    }
     return { span, context: spanContext, metricAttributes };
+  }
+
+  /** `start`, or undefined when the tracer or propagator throws: telemetry never fails the traffic it observes. */
+  function tryStart(frame: JsonRpcRequest | JsonRpcNotification, ctx: InterceptorContext): Started | undefined {
+    try {
+      return start(frame, ctx);
+    } catch (error) {
+      diag.error(`${PACKAGE_NAME} tracing: no span for ${frame.method}, the tracer or propagator threw`, error);
+      return undefined;
+    }
   }
 
   function finish(started: Started, response: JsonRpcResponse, ctx: InterceptorContext): void {
     const { span, metricAttributes } = started;
     if ('error' in response) {
-      const code = String(response.error.code);
-      setOutcome(span, metricAttributes, sc.ATTR_ERROR_TYPE, code);
-      setOutcome(span, metricAttributes, sc.ATTR_RPC_RESPONSE_STATUS_CODE, code);
+      const ended = localEnd(response.error);
+      if (ended !== undefined) {
+        // Made up by our chain (no response came): no status code to report, only why it ended.
+        setOutcome(span, metricAttributes, sc.ATTR_ERROR_TYPE, ended);
+      } else {
+        const code = String(response.error.code);
+        setOutcome(span, metricAttributes, sc.ATTR_ERROR_TYPE, code);
+        setOutcome(span, metricAttributes, sc.ATTR_RPC_RESPONSE_STATUS_CODE, code);
+      }
       span.setStatus({ code: SpanStatusCode.ERROR, message: response.error.message });
       outcomeEvents(span, response.error.data);
     } else {
@@ -190,7 +212,8 @@ export function tracing(options: TracingOptions = {}): Interceptor {
     name: 'tracing',
     priority,
     onRequest(request, ctx) {
-      const started = start(request, ctx);
+      const started = tryStart(request, ctx);
+      if (started === undefined) return;
       ctx.metadata.set(StartedKey, started);
       ctx.metadata.set(SpanKey, started.span);
     },
@@ -206,12 +229,16 @@ export function tracing(options: TracingOptions = {}): Interceptor {
       : {}),
     onResponse(response, ctx) {
       const started = ctx.metadata.get(StartedKey);
-      if (started !== undefined) finish(started, response, ctx);
+      if (started === undefined) return;
+      try {
+        finish(started, response, ctx);
+      } catch (error) {
+        diag.error(`${PACKAGE_NAME} tracing: the span of ${ctx.method} could not be ended`, error);
+      }
     },
     onNotification(notification, ctx) {
       if (!traceNotifications) return;
-      const { span } = start(notification, ctx);
-      span.end(ctx.clock.now());
+      tryStart(notification, ctx)?.span.end(ctx.clock.now());
     },
     onError(error, ctx) {
       // A hook that crashed: the wire says "Internal error", the span keeps the cause.
@@ -223,6 +250,17 @@ export function tracing(options: TracingOptions = {}): Interceptor {
 /** Runs what lies below, answering with its response; a plain function, so `context.with` has nothing to bind. */
 function passBelow(downstream: Downstream): void {
   downstream.pass();
+}
+
+/**
+ * `error.type` of an error response our own chain made up because no response came (the exchange was cancelled, or
+ * the connection closed first); undefined for a response from the wire or from an interceptor.
+ */
+function localEnd(error: { readonly code: number; readonly data?: unknown }): string | undefined {
+  const reason = typeof error.data === 'object' && error.data !== null ? (error.data as { reason?: unknown }).reason : undefined;
+  if (error.code === ErrorCode.Cancelled && reason === 'CANCELLED') return sc.ERROR_TYPE_VALUE_CANCELLED;
+  if (error.code === ErrorCode.ConnectionClosed && reason === 'CONNECTION_CLOSED') return sc.ERROR_TYPE_VALUE_CONNECTION_CLOSED;
+  return undefined;
 }
 
 /** An attribute the response decides: on the span and, for requests, on the duration histogram. */
