@@ -227,6 +227,24 @@ describe('createRegistry', () => {
     expect(run).toThrow(message);
   });
 
+  it('refuses an options schema with keywords or types the validator would not enforce, naming each', () => {
+    const schema = { type: 'object', properties: { name: { type: 'string', pattern: '^[a-z]+$' }, tags: { type: 'array', maxItems: 2, items: { type: 'strng' } } }, oneOf: [] };
+    expect(() => createRegistry().register('strict', () => ({ name: 'strict', onRequest: () => undefined }), { options: schema as never })).toThrow(
+      'registry.register: the options schema of "strict" uses what the config validator does not check, so values it forbids would pass:\n' +
+        '  #: "oneOf" is not supported (supported: type, enum, minimum, exclusiveMinimum, maximum, minLength, items, minItems, properties, required, additionalProperties, anyOf)\n' +
+        '  #/properties/name: "pattern" is not supported (supported: type, enum, minimum, exclusiveMinimum, maximum, minLength, items, minItems, properties, required, additionalProperties, anyOf)\n' +
+        '  #/properties/tags: "maxItems" is not supported (supported: type, enum, minimum, exclusiveMinimum, maximum, minLength, items, minItems, properties, required, additionalProperties, anyOf)\n' +
+        '  #/properties/tags/items/type: "strng" is not a JSON type (string, number, integer, boolean, object, array, null)',
+    );
+    expect(() => createRegistry().register('documented', () => ({ name: 'documented', onRequest: () => undefined }), { options: { type: 'object', description: 'd', properties: { n: { type: 'integer', default: 1, title: 'N' } } } })).not.toThrow();
+  });
+
+  it('holds built-in option schemas the validator enforces in full', async () => {
+    const { BUILTINS } = await import('./builtins.js');
+    const { unsupportedInSchema } = await import('./json-schema.js');
+    for (const builtin of BUILTINS) expect(unsupportedInSchema(builtin.options), builtin.name).toEqual([]);
+  });
+
   it('replaces a built-in when asked', () => {
     const registry = createRegistry().register('logging', toolGate, { replace: true });
     expect(describeChain(chainFromConfig({ interceptors: [{ use: 'logging' }] }, { registry }))).toEqual(['tool-gate:High']);

@@ -86,6 +86,37 @@ function checkObject(schema: JsonSchema, value: Record<string, unknown>, path: s
   }
 }
 
+/** Keywords this validator checks values against. */
+const CHECKED = ['type', 'enum', 'minimum', 'exclusiveMinimum', 'maximum', 'minLength', 'items', 'minItems', 'properties', 'required', 'additionalProperties', 'anyOf'];
+/** Keywords that only document (JSON Schema annotations): allowed, never checked. */
+const ANNOTATIONS = new Set(['$schema', '$id', '$comment', 'title', 'description', 'default', 'examples', 'deprecated', 'readOnly', 'writeOnly']);
+const TYPES = new Set<string>(['string', 'number', 'integer', 'boolean', 'object', 'array', 'null']);
+
+/**
+ * What in `schema` this validator would not enforce: a keyword it does not check (`pattern`, `oneOf`, …) or an
+ * unknown `type`. A schema with one of these would accept values its author meant to refuse, so it is refused.
+ */
+export function unsupportedInSchema(schema: unknown, path = '#'): string[] {
+  if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) return [`${path}: a schema must be an object`];
+  const problems: string[] = [];
+  const record = schema as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    if (!CHECKED.includes(key) && !ANNOTATIONS.has(key)) problems.push(`${path}: "${key}" is not supported (supported: ${CHECKED.join(', ')})`);
+  }
+  const type = record['type'];
+  for (const name of type === undefined ? [] : Array.isArray(type) ? type : [type]) {
+    if (typeof name !== 'string' || !TYPES.has(name)) problems.push(`${path}/type: ${JSON.stringify(name)} is not a JSON type (${[...TYPES].join(', ')})`);
+  }
+  if (record['items'] !== undefined) problems.push(...unsupportedInSchema(record['items'], `${path}/items`));
+  if (typeof record['additionalProperties'] === 'object') problems.push(...unsupportedInSchema(record['additionalProperties'], `${path}/additionalProperties`));
+  const properties = record['properties'];
+  if (typeof properties === 'object' && properties !== null) {
+    for (const [key, child] of Object.entries(properties)) problems.push(...unsupportedInSchema(child, `${path}/properties/${key}`));
+  }
+  if (Array.isArray(record['anyOf'])) record['anyOf'].forEach((branch, index) => problems.push(...unsupportedInSchema(branch, `${path}/anyOf/${index}`)));
+  return problems;
+}
+
 function matchesType(type: JsonType | readonly JsonType[], value: unknown): boolean {
   return typeof type === 'string' ? isType(type, value) : type.some((t) => isType(t, value));
 }

@@ -1,7 +1,7 @@
 // A registry of interceptor factories by name: the built-ins, plus the user's own, so a config file can name them.
 import type { Interceptor } from '@mcp-interceptors/core';
 import { BUILTINS } from './builtins.js';
-import type { JsonSchema } from './json-schema.js';
+import { unsupportedInSchema, type JsonSchema } from './json-schema.js';
 
 /** Makes an interceptor from the options a config file gave (`undefined` when it gave none). */
 export type InterceptorFactory = (options: Record<string, unknown> | undefined) => Interceptor;
@@ -47,6 +47,8 @@ export function createRegistry(): InterceptorRegistry {
       if (typeof factory !== 'function') throw new TypeError(`registry.register: the factory of "${name}" must be a function`);
       if (entries.has(name) && options.replace !== true) throw new TypeError(`registry.register: "${name}" is already registered; pass { replace: true } to replace it`);
       if (options.options !== undefined && (typeof options.options !== 'object' || options.options === null)) throw new TypeError(`registry.register: options of "${name}" must be a JSON schema object`);
+      const unsupported = options.options === undefined ? [] : unsupportedInSchema(options.options);
+      if (unsupported.length > 0) throw new TypeError(`registry.register: the options schema of "${name}" uses what the config validator does not check, so values it forbids would pass:\n  ${unsupported.join('\n  ')}`);
       entries.set(name, { name, create: factory, options: options.options ?? ANY_OPTIONS });
       return registry;
     },
