@@ -7,8 +7,14 @@ export type JsonType = 'string' | 'number' | 'integer' | 'boolean' | 'object' | 
 export interface JsonSchema {
   readonly $schema?: string;
   readonly $id?: string;
+  readonly $comment?: string;
   readonly title?: string;
   readonly description?: string;
+  readonly default?: unknown;
+  readonly examples?: readonly unknown[];
+  readonly deprecated?: boolean;
+  readonly readOnly?: boolean;
+  readonly writeOnly?: boolean;
   readonly type?: JsonType | readonly JsonType[];
   readonly enum?: readonly (string | number | boolean | null)[];
   readonly minimum?: number;
