@@ -6,6 +6,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { connectPair, type Pair } from '../../core/src/test-support/pair.js';
 import { chainFromConfig, loadConfig } from './config.js';
 import { ConfigError } from './config-error.js';
+import { production } from './presets.js';
 import { createRegistry } from './registry.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mcpi-config-'));
@@ -71,6 +72,19 @@ describe('chainFromConfig', () => {
     pair = await connectPair({ serverChain });
     await pair.client.callTool({ name: 'echo', arguments: { text: '1' } });
     await expect(pair.client.callTool({ name: 'echo', arguments: { text: '2' } })).rejects.toMatchObject({ code: ErrorCode.RateLimited, data: { scope: 'client' } });
+  });
+
+  it('switches a preset rate limit to a sliding window or to rules (the token bucket defaults give way)', async () => {
+    const serverChain = chainFromConfig({ preset: 'production', interceptors: [{ use: 'rate-limit', options: { limit: 2, windowMs: 60_000 } }, { use: 'logging', enabled: false }] });
+    pair = await connectPair({ serverChain });
+    await pair.client.callTool({ name: 'echo', arguments: { text: '1' } });
+    await pair.client.callTool({ name: 'echo', arguments: { text: '2' } });
+    await expect(pair.client.callTool({ name: 'echo', arguments: { text: '3' } })).rejects.toMatchObject({ code: ErrorCode.RateLimited, data: { scope: 'client' } });
+    expect(() => chainFromConfig({ preset: 'http', interceptors: [{ use: 'rate-limit', options: { rules: [{ scope: 'tool', limit: 5, windowMs: 1000 }] } }] })).not.toThrow();
+    expect(() => production({ rateLimit: { limit: 100, windowMs: 1000 } })).not.toThrow();
+    expect(() => production({ rateLimit: { rules: [{ scope: 'global', rate: 5, burst: 5 }] } })).not.toThrow();
+    // Both algorithms in one override is still the user's mistake.
+    expect(() => chainFromConfig({ preset: 'http', interceptors: [{ use: 'rate-limit', options: { rate: 5, limit: 5, windowMs: 1000 } }] })).toThrow('give rate/burst (token bucket) or limit/windowMs (sliding window), not both');
   });
 
   it('builds exactly the listed interceptors without a preset, including registered ones of the user', async () => {

@@ -107,7 +107,7 @@ export function chainFromConfig(config: unknown, options: ConfigOptions = {}): I
     }
     const priority = typeof entry.priority === 'string' ? Priority[entry.priority] : entry.priority;
     if (member < 0) plan.push({ name: entry.use, options: entry.options && { ...entry.options }, priority });
-    else plan[member] = { ...(plan[member] as MemberPlan), options: entry.options ? mergeOptions(plan[member]?.options, entry.options) : plan[member]?.options, priority };
+    else plan[member] = { ...(plan[member] as MemberPlan), options: entry.options ? mergeOptions(plan[member]?.options, entry.options, entry.use) : plan[member]?.options, priority };
   });
   if (issues.length > 0) throw new ConfigError(source, issues);
   if (options.env !== undefined) plan = applyPresetOptions(plan, envFor(plan, fromEnv(options.env), preset !== undefined), 'fromEnv');

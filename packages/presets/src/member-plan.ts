@@ -59,9 +59,28 @@ export function isInterceptor(value: unknown): value is Interceptor {
   return typeof candidate.name === 'string' && ['onRequest', 'around', 'onResponse', 'onNotification'].some((hook) => typeof candidate[hook as keyof Interceptor] === 'function');
 }
 
-/** `override` over `base`, one level deep; an `undefined` in `override` keeps the base value. */
-export function mergeOptions(base: Record<string, unknown> | undefined, override: Record<string, unknown>): Record<string, unknown> {
+/**
+ * `override` over `base`, one level deep; an `undefined` in `override` keeps the base value. For `rate-limit`, an
+ * override that picks another algorithm (limit/windowMs over a token bucket's rate/burst, or the reverse, or `rules`
+ * over one top-level rule) replaces the base's options of the other, which rateLimit() would refuse beside it.
+ */
+export function mergeOptions(base: Record<string, unknown> | undefined, override: Record<string, unknown>, member?: string): Record<string, unknown> {
   const merged: Record<string, unknown> = { ...base };
+  if (member === 'rate-limit') for (const key of rateLimitConflicts(override)) delete merged[key];
   for (const [key, value] of Object.entries(override)) if (value !== undefined) merged[key] = value;
   return merged;
+}
+
+/** rateLimit()'s fields of one rule given at the top level (beside them, `rules` is refused). */
+const RATE_LIMIT_RULE_FIELDS = ['scope', 'rate', 'burst', 'limit', 'windowMs', 'key', 'overrides', 'id'];
+
+/** The base's rate-limit options that `override` makes conflicting. */
+function rateLimitConflicts(override: Record<string, unknown>): string[] {
+  const sets = (keys: readonly string[]): boolean => keys.some((key) => override[key] !== undefined);
+  if (sets(['rules'])) return RATE_LIMIT_RULE_FIELDS;
+  const conflicts: string[] = [];
+  if (sets(['rate', 'burst'])) conflicts.push('limit', 'windowMs');
+  if (sets(['limit', 'windowMs'])) conflicts.push('rate', 'burst');
+  if (sets(RATE_LIMIT_RULE_FIELDS)) conflicts.push('rules');
+  return conflicts;
 }

@@ -136,7 +136,7 @@ export function applyPresetOptions(plan: MemberPlan[], options: PresetOptions, w
       else result[index] = replaced;
     } else if (isPlainObject(setting)) {
       if (current === undefined) result.push({ name, options: { ...setting } });
-      else result[index] = { ...current, options: mergeOptions(current.options, setting), interceptor: undefined };
+      else result[index] = { ...current, options: mergeOptions(current.options, setting, name), interceptor: undefined };
     } else {
       throw new TypeError(`${where}.${key} must be options (an object), false or an interceptor, got ${show(setting)}`);
     }
