@@ -127,6 +127,7 @@ describe('chainFromConfig', () => {
     ['an option the factory rejects', { interceptors: [{ use: 'retry', options: { baseDelayMs: 50, maxDelayMs: 10 } }] }, '$.interceptors[0].options.maxDelayMs', 'retry.maxDelayMs (10) must not be less than retry.baseDelayMs (50)'],
     ['the same interceptor twice', { interceptors: [{ use: 'logging' }, { use: 'logging' }] }, '$.interceptors[1].use', '"logging" is already configured at $.interceptors[0]; configure each interceptor once'],
     ['removing a non-member', { preset: 'stdio', interceptors: [{ use: 'rate-limit', enabled: false }] }, '$.interceptors[0].enabled', '"rate-limit" is not a member of the stdio preset, so there is nothing to remove'],
+    ['a bad value inside an object that anyOf allows', { interceptors: [{ use: 'access-policy', options: { defaultEffect: { tool: 'maybe' } } }] }, '$.interceptors[0].options.defaultEffect.tool', 'expected one of "allow", "deny", got "maybe"'],
     ['options beside enabled: false', { preset: 'stdio', interceptors: [{ use: 'logging', enabled: false, options: { level: 'warn' } }] }, '$.interceptors[0].options', 'has no effect: "enabled": false removes "logging"; drop "options" or "enabled"'],
     ['a factory option path with a quoted key', { interceptors: [{ use: 'rate-limit', options: { rate: 5, overrides: { a: { limit: 2 } } } }] }, '$.interceptors[0].options.overrides["a"]', 'rateLimit.overrides["a"]: the rule is a token-bucket, so override rate/burst'],
   ])('rejects %s at its JSON path', (_label, config, path, message) => {

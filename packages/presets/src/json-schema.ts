@@ -45,9 +45,12 @@ export function validateJson(schema: JsonSchema, value: unknown, path = '$'): Sc
 
 function check(schema: JsonSchema, value: unknown, path: string, issues: SchemaIssue[]): void {
   if (schema.anyOf !== undefined) {
-    if (!schema.anyOf.some((branch) => validateJson(branch, value, path).length === 0)) {
-      issues.push({ path, message: `expected ${schema.anyOf.map(describeSchema).join(' or ')}, got ${describeValue(value)}` });
-    }
+    const results = schema.anyOf.map((branch) => validateJson(branch, value, path));
+    if (results.some((result) => result.length === 0)) return;
+    // When one branch is of the value's own type, what is wrong inside the value is the useful message.
+    const ofItsType = schema.anyOf.flatMap((branch, index) => (branch.type !== undefined && matchesType(branch.type, value) ? [results[index] as SchemaIssue[]] : []));
+    if (ofItsType.length === 1) issues.push(...(ofItsType[0] as SchemaIssue[]));
+    else issues.push({ path, message: `expected ${schema.anyOf.map(describeSchema).join(' or ')}, got ${describeValue(value)}` });
     return;
   }
   if (schema.type !== undefined && !matchesType(schema.type, value)) {
