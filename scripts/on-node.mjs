@@ -26,7 +26,8 @@ if (!existsSync(join(binDir, process.platform === 'win32' ? 'node.exe' : 'node')
   // Two tries: a registry hiccup should not decide a CI run.
   let packed = false;
   for (let attempt = 1; attempt <= 2 && !packed; attempt++) {
-    packed = spawnSync('npm', ['pack', pkg, '--silent', '--pack-destination', partial], { stdio: ['ignore', 'ignore', 'inherit'], shell: process.platform === 'win32' }).status === 0;
+    const npmArgs = ['pack', pkg, '--silent', '--pack-destination', partial, '--fetch-retries=1', '--fetch-retry-maxtimeout=15000'];
+    packed = spawnSync('npm', npmArgs, { stdio: ['ignore', 'ignore', 'inherit'], shell: process.platform === 'win32' }).status === 0;
   }
   const tarball = packed ? readdirSync(partial).find((name) => name.endsWith('.tgz')) : undefined;
   if (tarball === undefined) {

@@ -83,6 +83,8 @@ describe('chainFromConfig', () => {
     expect(() => chainFromConfig({ preset: 'http', interceptors: [{ use: 'rate-limit', options: { rules: [{ scope: 'tool', limit: 5, windowMs: 1000 }] } }] })).not.toThrow();
     expect(() => production({ rateLimit: { limit: 100, windowMs: 1000 } })).not.toThrow();
     expect(() => production({ rateLimit: { rules: [{ scope: 'global', rate: 5, burst: 5 }] } })).not.toThrow();
+    // Switching algorithm drops the other algorithm's overrides too (the environment's token bucket over a window).
+    expect(() => chainFromConfig({ preset: 'http', interceptors: [{ use: 'rate-limit', options: { limit: 5, windowMs: 1000, overrides: { a: { limit: 1 } } } }] }, { env: { RATE_LIMIT_PER_SECOND: '5' } })).not.toThrow();
     // Both algorithms in one override is still the user's mistake.
     expect(() => chainFromConfig({ preset: 'http', interceptors: [{ use: 'rate-limit', options: { rate: 5, limit: 5, windowMs: 1000 } }] })).toThrow('give rate/burst (token bucket) or limit/windowMs (sliding window), not both');
   });
@@ -127,6 +129,7 @@ describe('chainFromConfig', () => {
     ['an option the factory rejects', { interceptors: [{ use: 'retry', options: { baseDelayMs: 50, maxDelayMs: 10 } }] }, '$.interceptors[0].options.maxDelayMs', 'retry.maxDelayMs (10) must not be less than retry.baseDelayMs (50)'],
     ['the same interceptor twice', { interceptors: [{ use: 'logging' }, { use: 'logging' }] }, '$.interceptors[1].use', '"logging" is already configured at $.interceptors[0]; configure each interceptor once'],
     ['removing a non-member', { preset: 'stdio', interceptors: [{ use: 'rate-limit', enabled: false }] }, '$.interceptors[0].enabled', '"rate-limit" is not a member of the stdio preset, so there is nothing to remove'],
+    ['a priority out of range (every alternative named)', { interceptors: [{ use: 'logging', priority: 7 }] }, '$.interceptors[0].priority', 'expected one of "Critical", "High", "Normal", "Low", "Lowest" or an integer ≥ 0 and ≤ 4, got 7'],
     ['a bad value inside an object that anyOf allows', { interceptors: [{ use: 'access-policy', options: { defaultEffect: { tool: 'maybe' } } }] }, '$.interceptors[0].options.defaultEffect.tool', 'expected one of "allow", "deny", got "maybe"'],
     ['options beside enabled: false', { preset: 'stdio', interceptors: [{ use: 'logging', enabled: false, options: { level: 'warn' } }] }, '$.interceptors[0].options', 'has no effect: "enabled": false removes "logging"; drop "options" or "enabled"'],
     ['a factory option path with a quoted key', { interceptors: [{ use: 'rate-limit', options: { rate: 5, overrides: { a: { limit: 2 } } } }] }, '$.interceptors[0].options.overrides["a"]', 'rateLimit.overrides["a"]: the rule is a token-bucket, so override rate/burst'],
@@ -152,12 +155,16 @@ describe('chainFromConfig', () => {
       })
       .register('crashes', () => {
         throw new Error('boom');
+      })
+      .register('throws-oddly', () => {
+        throw Object.create(null);
       });
-    const error = configError(() => chainFromConfig({ interceptors: [{ use: 'needs-header' }, { use: 'retry', options: { baseDelayMs: 50, maxDelayMs: 10 } }, { use: 'crashes' }] }, { registry }));
+    const error = configError(() => chainFromConfig({ interceptors: [{ use: 'needs-header' }, { use: 'retry', options: { baseDelayMs: 50, maxDelayMs: 10 } }, { use: 'crashes' }, { use: 'throws-oddly' }] }, { registry }));
     expect(error.issues).toEqual([
       { path: '$.interceptors[0].options', message: 'header must be a string' },
       { path: '$.interceptors[1].options.maxDelayMs', message: 'retry.maxDelayMs (10) must not be less than retry.baseDelayMs (50)' },
       { path: '$.interceptors[2].options', message: '"crashes" failed to build: boom' },
+      { path: '$.interceptors[3].options', message: '"throws-oddly" failed to build: a value that is not an Error (object)' },
     ]);
   });
 
@@ -165,13 +172,15 @@ describe('chainFromConfig', () => {
     const registry = createRegistry().register('nothing', () => undefined as never);
     for (const entry of [{ use: 'nothing' }, { use: 'nothing', priority: 'High' }]) {
       const error = configError(() => chainFromConfig({ interceptors: [entry] }, { registry }));
-      expect(error.issues).toEqual([{ path: '$.interceptors[0].use', message: 'the factory registered as "nothing" returned undefined, not an interceptor (an object with a name and hooks)' }]);
+      expect(error.issues).toEqual([{ path: '$.interceptors[0].use', message: 'the factory registered as "nothing" returned undefined, not an interceptor (an object with a name)' }]);
     }
   });
 
-  it('without a preset, the environment tunes the listed members and adds none', () => {
+  it('without a preset, the environment tunes or removes the listed members and adds none', () => {
     const list = chainFromConfig({ interceptors: [{ use: 'cache' }, { use: 'logging' }] }, { env: { LOG_LEVEL: 'warn', RETRY_MAX_ATTEMPTS: '3', MCP_TRACING: 'true' } });
     expect(describeChain(list).map((entry) => entry.split(':')[0])).toEqual(['cache', 'logging']);
+    const untraced = chainFromConfig({ interceptors: [{ use: 'tracing' }, { use: 'logging' }] }, { env: { MCP_TRACING: 'false' } });
+    expect(describeChain(untraced).map((entry) => entry.split(':')[0])).toEqual(['logging']);
     expect(() => chainFromConfig({ interceptors: [{ use: 'logging' }] }, { env: { LOG_LEVEL: 'chatty' } })).toThrow('Invalid environment: LOG_LEVEL');
   });
 

@@ -132,7 +132,7 @@ export function chainFromConfig(config: unknown, options: ConfigOptions = {}): I
 function envFor(plan: readonly MemberPlan[], settings: PresetOptions, overPreset: boolean): PresetOptions {
   if (overPreset) return settings;
   const listed = new Set(plan.map((member) => memberKey(member.name)));
-  return Object.fromEntries(Object.entries(settings).filter(([key, value]) => listed.has(key) && value !== false)) as PresetOptions;
+  return Object.fromEntries(Object.entries(settings).filter(([key]) => listed.has(key))) as PresetOptions;
 }
 
 /**
@@ -174,10 +174,19 @@ function factoryIssue(error: unknown, member: MemberPlan, entries: readonly Chai
   const index = entries.findIndex((entry) => entry.use === member.name);
   const at = index < 0 ? '$.preset' : `$.interceptors[${index}]`;
   if (error instanceof NotAnInterceptorError) return { path: index < 0 ? at : `${at}.use`, message: error.message };
-  const message = error instanceof Error ? error.message : String(error);
+  const message = error instanceof Error ? error.message : describeThrown(error);
   if (!(error instanceof TypeError || error instanceof RangeError)) return { path: index < 0 ? at : `${at}.options`, message: `${JSON.stringify(member.name)} failed to build: ${message}` };
   if (index < 0) return { path: at, message };
   const match = /^(\w+)((?:\.\w+|\[\d+\]|\["(?:[^"\\]|\\.)*"\])*)[ :]/.exec(message);
   const option = match !== null && (match[1] === memberKey(member.name) || match[1] === member.name) ? (match[2] ?? '') : '';
   return { path: `${at}.options${option}`, message };
+}
+
+/** What a factory threw that is not an Error, in words (some values cannot even be turned into a string). */
+function describeThrown(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    return `a value that is not an Error (${typeof value})`;
+  }
 }

@@ -47,8 +47,10 @@ function check(schema: JsonSchema, value: unknown, path: string, issues: SchemaI
   if (schema.anyOf !== undefined) {
     const results = schema.anyOf.map((branch) => validateJson(branch, value, path));
     if (results.some((result) => result.length === 0)) return;
-    // When one branch is of the value's own type, what is wrong inside the value is the useful message.
-    const ofItsType = schema.anyOf.flatMap((branch, index) => (branch.type !== undefined && matchesType(branch.type, value) ? [results[index] as SchemaIssue[]] : []));
+    // An object or array that only one branch takes by type: what is wrong inside it is the useful message. For a
+    // plain value (7 against an enum of names or an integer ≤ 4) every alternative is.
+    const container = typeof value === 'object' && value !== null;
+    const ofItsType = container ? schema.anyOf.flatMap((branch, index) => (branch.type !== undefined && matchesType(branch.type, value) ? [results[index] as SchemaIssue[]] : [])) : [];
     if (ofItsType.length === 1) issues.push(...(ofItsType[0] as SchemaIssue[]));
     else issues.push({ path, message: `expected ${schema.anyOf.map(describeSchema).join(' or ')}, got ${describeValue(value)}` });
     return;

@@ -30,7 +30,7 @@ export function buildMembers(plan: readonly MemberPlan[], where: string, registr
       if (registration === undefined) throw new TypeError(`${where}: no interceptor is registered as "${member.name}"`);
       const created: unknown = registration.create(member.options);
       if (typeof created !== 'object' || created === null || typeof (created as Partial<Interceptor>).name !== 'string') {
-        throw new NotAnInterceptorError(`the factory registered as "${member.name}" returned ${created === null ? 'null' : typeof created === 'object' ? 'an object without a name' : String(created)}, not an interceptor (an object with a name and hooks)`);
+        throw new NotAnInterceptorError(`the factory registered as "${member.name}" returned ${created === null ? 'null' : typeof created === 'object' ? 'an object without a name' : String(created)}, not an interceptor (an object with a name)`);
       }
       interceptor = created as Interceptor;
     }
@@ -66,7 +66,7 @@ export function isInterceptor(value: unknown): value is Interceptor {
  */
 export function mergeOptions(base: Record<string, unknown> | undefined, override: Record<string, unknown>, member?: string): Record<string, unknown> {
   const merged: Record<string, unknown> = { ...base };
-  if (member === 'rate-limit') for (const key of rateLimitConflicts(override)) delete merged[key];
+  if (member === 'rate-limit') for (const key of rateLimitConflicts(merged, override)) delete merged[key];
   for (const [key, value] of Object.entries(override)) if (value !== undefined) merged[key] = value;
   return merged;
 }
@@ -74,13 +74,16 @@ export function mergeOptions(base: Record<string, unknown> | undefined, override
 /** rateLimit()'s fields of one rule given at the top level (beside them, `rules` is refused). */
 const RATE_LIMIT_RULE_FIELDS = ['scope', 'rate', 'burst', 'limit', 'windowMs', 'key', 'overrides', 'id'];
 
-/** The base's rate-limit options that `override` makes conflicting. */
-function rateLimitConflicts(override: Record<string, unknown>): string[] {
-  const sets = (keys: readonly string[]): boolean => keys.some((key) => override[key] !== undefined);
-  if (sets(['rules'])) return RATE_LIMIT_RULE_FIELDS;
+/**
+ * The base's rate-limit options that `override` makes conflicting. Switching algorithm drops the base's `overrides`
+ * too: they are written for the other algorithm (limit vs rate/burst).
+ */
+function rateLimitConflicts(base: Record<string, unknown>, override: Record<string, unknown>): string[] {
+  const sets = (options: Record<string, unknown>, keys: readonly string[]): boolean => keys.some((key) => options[key] !== undefined);
+  if (sets(override, ['rules'])) return RATE_LIMIT_RULE_FIELDS;
   const conflicts: string[] = [];
-  if (sets(['rate', 'burst'])) conflicts.push('limit', 'windowMs');
-  if (sets(['limit', 'windowMs'])) conflicts.push('rate', 'burst');
-  if (sets(RATE_LIMIT_RULE_FIELDS)) conflicts.push('rules');
+  if (sets(override, ['rate', 'burst']) && sets(base, ['limit', 'windowMs'])) conflicts.push('limit', 'windowMs', 'overrides');
+  if (sets(override, ['limit', 'windowMs']) && sets(base, ['rate', 'burst'])) conflicts.push('rate', 'burst', 'overrides');
+  if (sets(override, RATE_LIMIT_RULE_FIELDS)) conflicts.push('rules');
   return conflicts;
 }

@@ -119,6 +119,13 @@ describe('tracing spans', () => {
     expect(span.status.code).toBe(SpanStatusCode.ERROR);
   });
 
+  it('keeps the status code of a -32000 CONNECTION_CLOSED that came as a response (a proxy whose upstream closed)', async () => {
+    pair = await connectPair({ clientChain: [traced()], serverChain: [rejecting(ErrorCode.ConnectionClosed, { reason: 'CONNECTION_CLOSED' })] });
+    await expect(pair.client.callTool({ name: 'echo', arguments: { text: 'hi' } })).rejects.toThrow();
+    const span = otel.span('tools/call echo', SpanKind.CLIENT);
+    expect(span.attributes).toMatchObject({ 'error.type': '-32000', 'rpc.response.status_code': '-32000' });
+  });
+
   it('traces a notification on both sides, without a request id, the receiver a child of the sender', async () => {
     pair = await connectPair({ clientChain: [traced()], serverChain: [traced()], clientCapabilities: { roots: { listChanged: true } } });
     await pair.client.sendRootsListChanged();
@@ -411,6 +418,35 @@ describe('tracing without a registered propagator', () => {
     expect(call.params._meta['traceparent']).toBe(`00-${client.spanContext().traceId}-${client.spanContext().spanId}-01`);
     expect(call.params._meta).not.toHaveProperty('tracestate');
     expect(meta).toEqual({ traceparent: `00-${'1'.repeat(32)}-${'2'.repeat(16)}-01`, tracestate: 'oldvendor=stale' });
+  });
+
+  it("leaves the caller's trace keys alone when the propagator writes no traceparent of its own", async () => {
+    const custom: TextMapPropagator = { inject: (_ctx, carrier, setter) => setter.set(carrier, 'x-custom', 'yes'), extract: (ctx) => ctx, fields: () => ['x-custom'] };
+    pair = await connectPair({ clientChain: [traced({ propagator: custom })] });
+    const meta = { traceparent: `00-${'1'.repeat(32)}-${'2'.repeat(16)}-01`, tracestate: 'vendor=kept' };
+    await pair.client.callTool({ name: 'echo', arguments: { text: 'hi' }, _meta: meta });
+    const call = pair.wire.serverReceived.find((m) => 'method' in m && m.method === 'tools/call') as { params: { _meta: Record<string, unknown> } };
+    expect(call.params._meta).toMatchObject({ ...meta, 'x-custom': 'yes' });
+  });
+
+  it('a propagator that throws leaves the frame as the caller made it and still ends the span', async () => {
+    const throwing: TextMapPropagator = {
+      inject: (_ctx, carrier, setter) => {
+        setter.set(carrier, 'traceparent', 'half-written');
+        throw new Error('inject broke');
+      },
+      extract: (ctx) => ctx,
+      fields: () => [],
+    };
+    pair = await connectPair({ clientChain: [traced({ propagator: throwing })] });
+    const meta = { tracestate: 'vendor=kept' };
+    await pair.client.callTool({ name: 'echo', arguments: { text: 'with meta' }, _meta: meta });
+    await pair.client.callTool({ name: 'echo', arguments: { text: 'without' } });
+    const calls = pair.wire.serverReceived.filter((m) => 'method' in m && m.method === 'tools/call') as Array<{ params: Record<string, unknown> }>;
+    expect(calls[0]?.params['_meta']).toEqual(meta);
+    expect(calls[1]?.params).not.toHaveProperty('_meta');
+    // The spans started before inject failed were ended, not left open.
+    expect(otel.exporter.getFinishedSpans().filter((span) => span.name === 'tools/call echo')).toHaveLength(2);
   });
 
   it('a propagator or tracer that throws costs the spans, never the traffic', async () => {

@@ -18,7 +18,7 @@ import {
 } from '@opentelemetry/api';
 import { continuationAround, createKey, type Downstream, ErrorCode, Priority, RetryAttemptsKey, type Interceptor, type InterceptorContext, type JsonObject, type JsonRpcNotification, type JsonRpcRequest, type JsonRpcResponse, type MetadataKey } from '@mcp-interceptors/core';
 import { boolean, optionsObject, positiveInt, priority as priorityOption, withMethods } from './internal/options.js';
-import { metaGetter, metaSetter, resolvePropagator, TRACESTATE, type MetaPropagator } from './meta-propagation.js';
+import { metaGetter, metaSetter, resolvePropagator, TRACEPARENT, TRACESTATE, type MetaPropagator } from './meta-propagation.js';
 import { operationHistograms } from './operation-metrics.js';
 import { outcomeEvents, retryEvent } from './outcome-events.js';
 import * as sc from './semconv.js';
@@ -158,10 +158,20 @@ export function tracing(options: TracingOptions = {}): Interceptor {
     const span = tracer.startSpan(target === undefined ? method : `${method} ${target}`, spanOptions, parent);
     const spanContext = trace.setSpan(parent, span);
     if (outbound) {
-      const carrier = ensureMeta(frame);
-      // A `tracestate` the caller left in `_meta` belongs to another trace than the traceparent injected now.
-      if (TRACESTATE in carrier && isSpanContextValid(span.spanContext())) delete carrier[TRACESTATE];
-      propagator.inject(spanContext, carrier, metaSetter);
+      // Into a fresh object first: a propagator that throws leaves the frame as it was.
+      const injected: JsonObject = {};
+      try {
+        propagator.inject(spanContext, injected, metaSetter);
+      } catch (error) {
+        span.end();
+        throw error;
+      }
+      for (const key in injected) {
+        const carrier = ensureMeta(frame);
+        // A `tracestate` the caller left in `_meta` belongs to the trace of the traceparent replaced now.
+        if (key === TRACEPARENT && !(TRACESTATE in injected)) delete carrier[TRACESTATE];
+        carrier[key] = injected[key] as string;
+      }
     }
     return { span, context: spanContext, metricAttributes };
   }
@@ -179,7 +189,9 @@ export function tracing(options: TracingOptions = {}): Interceptor {
   function finish(started: Started, response: JsonRpcResponse, ctx: InterceptorContext): void {
     const { span, metricAttributes } = started;
     if ('error' in response) {
-      const ended = localEnd(response.error);
+      // Only an exchange our side aborted can end with a response our chain made up; the same code from the wire is
+      // the peer's answer.
+      const ended = ctx.signal.aborted ? localEnd(response.error) : undefined;
       if (ended !== undefined) {
         // Made up by our chain (no response came): no status code to report, only why it ended.
         setOutcome(span, metricAttributes, sc.ATTR_ERROR_TYPE, ended);
